@@ -1,0 +1,155 @@
+import { type Browser, chromium } from "@playwright/test";
+import { atMost, type Figure, type Row } from "../lib/figure";
+import { startServerProcess } from "../lib/server-process";
+import { type Spread, toSpread } from "../lib/stats";
+import { readCpuSample, toStealShare } from "../lib/steal";
+
+const LOADS = 20;
+const WARM_UP_LOADS = 3;
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+interface Load {
+  hydrated: number;
+  connected: number;
+  /** When the last guest-session answer arrived (the identity is known). */
+  identified: number;
+  /** When the page created its WebSocket, and when it opened. */
+  wsCreated: number;
+  wsOpen: number;
+}
+
+/** Bench-only instrumentation: when the page creates and opens its WebSocket. */
+function recordWebSockets(): void {
+  const Native = window.WebSocket;
+  const times = { created: Number.NaN, open: Number.NaN };
+  (window as unknown as { __benchWs: typeof times }).__benchWs = times;
+  window.WebSocket = class extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      if (Number.isNaN(times.created)) times.created = performance.now();
+      this.addEventListener("open", () => {
+        if (Number.isNaN(times.open)) times.open = performance.now();
+      });
+    }
+  };
+}
+
+/** One cold load (a new browser context: no cookies, no cache) until the socket connected. */
+async function coldLoad(browser: Browser, url: string): Promise<Load> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(recordWebSockets);
+    await page.goto(url);
+    await page.waitForFunction(
+      () => performance.getEntriesByName("foyer:socket-connected").length > 0,
+      null,
+      { timeout: 15_000, polling: 50 },
+    );
+    return await page.evaluate(() => {
+      const ws = (window as unknown as { __benchWs: { created: number; open: number } }).__benchWs;
+      const posts = performance
+        .getEntriesByType("resource")
+        .filter((e) => e.name.endsWith("/api/web/guest-session"))
+        .map((e) => (e as PerformanceResourceTiming).responseEnd);
+      return {
+        hydrated: performance.getEntriesByName("foyer:hydrated")[0]?.startTime ?? Number.NaN,
+        connected:
+          performance.getEntriesByName("foyer:socket-connected")[0]?.startTime ?? Number.NaN,
+        identified: Math.max(...posts),
+        wsCreated: ws.created,
+        wsOpen: ws.open,
+      };
+    });
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * B8: in Debian's Chromium, 20 cold loads of the chat (each creates a guest): the time from
+ * navigation start to the first socket connected over the time to hydration, both from the
+ * page's own marks (`foyer:hydrated`, `foyer:socket-connected`; lib/client/diagnostics.ts).
+ */
+export const b8: Figure = {
+  id: "B8",
+  title: "Chromium: navigation → first socket connected ÷ navigation → hydrated (cold loads)",
+  async run(ctx) {
+    const appDir = await ctx.appDir();
+    const server = await startServerProcess("b8-web");
+    let browser: Browser | null = null;
+    try {
+      await server.call("openStore", { databaseUrl: ctx.databaseUrl });
+      const node = await server.call<{ url: string }>("startFoyer", { nextDir: appDir });
+      // `localhost`: a browser keeps `Secure` (`__Host-`) cookies over http only there.
+      const url = node.url.replace("127.0.0.1", "localhost");
+      browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+      for (let i = 0; i < WARM_UP_LOADS; i++) await coldLoad(browser, url);
+      const start = readCpuSample();
+      const loads: Load[] = [];
+      const steals: number[] = [];
+      for (let i = 0; i < LOADS; i++) {
+        const before = readCpuSample();
+        loads.push(await coldLoad(browser, url));
+        steals.push(toStealShare(before, readCpuSample()));
+      }
+      const steal = toStealShare(start, readCpuSample());
+      const row = (figure: string, measured: Spread, more: Partial<Row> = {}): Row => ({
+        id: "B8",
+        figure,
+        measured,
+        goal: "—",
+        pass: null,
+        rounds: LOADS,
+        steal,
+        stealMaxWindow: toSpread(steals).max,
+        ...more,
+      });
+      const spread = (f: (l: Load) => number) => toSpread(loads.map(f));
+      const ms = { unit: "ms" } as const;
+      const ratio = spread((l) => l.connected / l.hydrated);
+      return [
+        row(b8.title, ratio, { goal: "≤ 1.3", pass: atMost(1.3)(ratio) }),
+        row(
+          "  navigation → hydrated",
+          spread((l) => l.hydrated),
+          ms,
+        ),
+        row(
+          "  navigation → first socket connected",
+          spread((l) => l.connected),
+          ms,
+        ),
+        row(
+          "  hydrated → identity known (guest-session POSTs)",
+          spread((l) => l.identified - l.hydrated),
+          ms,
+        ),
+        row(
+          "  identity known → WebSocket created (the chat renders)",
+          spread((l) => l.wsCreated - l.identified),
+          ms,
+        ),
+        row(
+          "  WebSocket created → open",
+          spread((l) => l.wsOpen - l.wsCreated),
+          ms,
+        ),
+        row(
+          "  WebSocket open → socket connected (CONNECT answered)",
+          spread((l) => l.connected - l.wsOpen),
+          ms,
+        ),
+      ];
+    } finally {
+      await browser?.close();
+      await server.stop();
+    }
+  },
+};

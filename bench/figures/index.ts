@@ -1,0 +1,14 @@
+import type { Figure } from "../lib/figure";
+import { b1 } from "./b1-session-check";
+import { b2 } from "./b2-message-path";
+import { b3 } from "./b3-revocation";
+import { b4 } from "./b4-guest-session";
+import { b5 } from "./b5-authenticated-route";
+import { b6 } from "./b6-cross-node";
+import { b7 } from "./b7-connect";
+import { b8 } from "./b8-browser";
+import { b9 } from "./b9-heap";
+import { b10 } from "./b10-hashing";
+
+/** Every figure, in table order. */
+export const FIGURES: Figure[] = [b1, b2, b3, b4, b5, b6, b7, b8, b9, b10];

@@ -1,0 +1,168 @@
+/**
+ * A bench server process (see bench/lib/server-process.ts): it starts the arms it is asked
+ * for (Foyer nodes, with or without Next.js; bare gateways; baselines) and answers the
+ * bench's questions about them (heap, the per-event checks it observed, log times).
+ */
+import { createBuiltInAgents } from "../../lib/server/agents/built-in";
+import { TEST_SECRETS } from "../../lib/server/authority/test-harness";
+import { migrate } from "../../lib/server/db/migrate";
+import { openDatabase } from "../../lib/server/db/open";
+import type { Db } from "../../lib/server/db/types";
+import { startFoyerNode } from "../../lib/server/node";
+import { monoMs } from "../lib/clock";
+import { runClosedLoop } from "../lib/closed-loop";
+import { toLoopMetrics } from "../lib/metrics";
+import { type RunningArm, startBareSocketIo, startGatewayArm, startWsEcho } from "./arms";
+import { createGuestsDirectly } from "./guests";
+
+// Route handlers and middleware read the secrets from the environment, as under main.ts.
+Object.assign(process.env, TEST_SECRETS);
+
+const NO_LIMIT = { points: 1_000_000_000, durationInSeconds: 60 };
+const KEPT_LOG_EVENTS = new Set(["session.revoked"]);
+
+let db: Db | null = null;
+const running: RunningArm[] = [];
+const checks: { sessionId: string; accepted: boolean; at: number }[] = [];
+const logs: { event: string; sessionId: unknown; at: number }[] = [];
+let reported = 0;
+
+function log(event: string, fields: Record<string, unknown>): void {
+  if (KEPT_LOG_EVENTS.has(event)) logs.push({ event, sessionId: fields.sessionId, at: monoMs() });
+  if ((event.includes("error") || event.includes("failed")) && reported++ < 20) {
+    console.error(`[${process.argv[2]}] ${event} ${JSON.stringify(fields)}`);
+  }
+}
+
+function requireDb(): Db {
+  if (!db) throw new Error("openStore first");
+  return db;
+}
+
+async function startFoyer(params: { redisUrl?: string; nextDir?: string; observe?: boolean }) {
+  const node = await startFoyerNode({
+    db: requireDb(),
+    secrets: TEST_SECRETS,
+    port: 0,
+    host: "127.0.0.1",
+    redisUrl: params.redisUrl,
+    publicOrigins: [],
+    agents: createBuiltInAgents(),
+    authorityLimits: {
+      guestCreationLimit: NO_LIMIT,
+      signInLimits: { perAddress: NO_LIMIT, failuresPerAccount: NO_LIMIT },
+    },
+    observeEvent: params.observe
+      ? (e) => checks.push({ sessionId: e.sessionId, accepted: e.accepted, at: monoMs() })
+      : undefined,
+    log,
+    createRequestHandler: params.nextDir
+      ? async (authorityUrl) => {
+          process.env.FOYER_AUTHORITY_URL = authorityUrl;
+          const { default: next } = await import("next");
+          const app = next({ dev: false, dir: params.nextDir, hostname: "127.0.0.1", port: 0 });
+          await app.prepare();
+          const handle = app.getRequestHandler();
+          return (req, res) => void handle(req, res);
+        }
+      : undefined,
+  });
+  running.push(node);
+  return { url: node.url, authorityUrl: node.authorityUrl };
+}
+
+async function keep(arm: Promise<RunningArm>) {
+  const started = await arm;
+  running.push(started);
+  return { url: started.url };
+}
+
+const commands: Record<string, (params: never) => Promise<unknown>> = {
+  /** PostgreSQL at `databaseUrl`, or PGlite (migrated here) in `dataDir` when no URL is given. */
+  async openStore(params: { databaseUrl?: string; dataDir?: string }) {
+    db = await openDatabase({
+      databaseUrl: params.databaseUrl,
+      dataDir: params.dataDir ?? "/nonexistent",
+    });
+    if (!params.databaseUrl) await migrate(db);
+    return null;
+  },
+  startFoyer,
+  startGateway: (params: { withoutCheck: boolean }) =>
+    keep(startGatewayArm(requireDb(), params.withoutCheck)),
+  startBareSocketIo: () => keep(startBareSocketIo()),
+  startWsEcho: () => keep(startWsEcho()),
+  createGuests: (params: { count: number }) => createGuestsDirectly(requireDb(), params.count),
+  /**
+   * B2's floor: closed-loop INSERTs of a chat-sized row, one statement each (what any
+   * durable per-message write costs at least), measured from this process.
+   */
+  async insertLoop(params: { workers: number; ms: number }) {
+    const store = requireDb();
+    await store.query(
+      "CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, channel text, body text)",
+    );
+    const body = "x".repeat(120);
+    const result = await runClosedLoop(params.workers, params.ms, (w) =>
+      store.query("INSERT INTO bench_floor (channel, body) VALUES ($1, $2)", [`c${w}`, body]),
+    );
+    return toLoopMetrics(result);
+  },
+  /**
+   * B10's load, from a process of its own so that it never delays the clients measuring:
+   * POSTs `body` to `url` at a fixed rate for `ms` (open loop); answers how many completed.
+   */
+  async postAtRate(params: { url: string; body: string; perSecond: number; ms: number }) {
+    let done = 0;
+    const pending: Promise<unknown>[] = [];
+    const post = () =>
+      fetch(params.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: params.body,
+      }).then(async (res) => {
+        await res.arrayBuffer();
+        if (res.ok) done += 1;
+      });
+    const timer = setInterval(
+      () => pending.push(post().catch(() => undefined)),
+      1000 / params.perSecond,
+    );
+    await new Promise((resolve) => setTimeout(resolve, params.ms));
+    clearInterval(timer);
+    await Promise.allSettled(pending);
+    return done;
+  },
+  async heapUsed() {
+    for (let i = 0; i < 3; i++) globalThis.gc?.();
+    return process.memoryUsage().heapUsed;
+  },
+  async checksOf(params: { sessionId: string }) {
+    return checks.filter((c) => c.sessionId === params.sessionId);
+  },
+  async loggedAt(params: { event: string; sessionId: string }) {
+    return (
+      logs.find((l) => l.event === params.event && l.sessionId === params.sessionId)?.at ?? null
+    );
+  },
+  async exit() {
+    for (const arm of running.reverse()) await arm.close().catch(() => undefined);
+    await db?.close();
+    // A normal exit, so a --cpu-prof profile is written.
+    setImmediate(() => process.exit(0));
+    return null;
+  },
+};
+
+process.on("message", async (message: { id: number; method: string; params: never }) => {
+  const command = commands[message.method];
+  try {
+    if (!command) throw new Error(`no command ${message.method}`);
+    process.send?.({ id: message.id, result: await command(message.params) });
+  } catch (error) {
+    process.send?.({ id: message.id, error: error instanceof Error ? error.stack : String(error) });
+  }
+});
+// The bench went away (crashed or killed): never outlive it.
+process.on("disconnect", () => process.exit(0));
+process.send?.("ready");

@@ -1,0 +1,46 @@
+"use client";
+
+import { SessionEnded } from "@/components/identity/session-ended";
+import { SessionError } from "@/components/identity/session-error";
+import { Panel } from "@/components/ui/panel";
+import { Spinner } from "@/components/ui/spinner";
+import { useIdentity } from "@/lib/hooks/use-identity";
+import { AppFrame } from "./app-frame";
+import { ChatShell } from "./chat-shell";
+
+/**
+ * The page's client root: resolves the visitor's identity, then renders the chat for it.
+ * Keyed by user and identity epoch, so another identity remounts the whole chat (and its
+ * socket) instead of mixing.
+ */
+export function ChatApp() {
+  const { state, store, retry, dismissNotice } = useIdentity();
+
+  if (state.status === "ready") {
+    return (
+      <ChatShell
+        key={`${state.session.userId}:${state.epoch}`}
+        session={state.session}
+        store={store}
+        notice={state.notice}
+        onDismissNotice={dismissNotice}
+      />
+    );
+  }
+
+  return (
+    <AppFrame status={state.status === "loading" ? "connecting" : "error"}>
+      <div className="app__center">
+        {state.status === "loading" ? (
+          <Panel title="Opening your conversation…" role="status">
+            <Spinner />
+          </Panel>
+        ) : state.status === "error" ? (
+          <SessionError code={state.code} message={state.message} onRetry={retry} />
+        ) : (
+          <SessionEnded reason={state.reason} onStart={retry} />
+        )}
+      </div>
+    </AppFrame>
+  );
+}

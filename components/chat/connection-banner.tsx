@@ -1,0 +1,34 @@
+import { Button } from "@/components/ui/button";
+import { Spinner } from "@/components/ui/spinner";
+import type { ConnectionState } from "@/lib/hooks/use-realtime";
+
+export interface ConnectionBannerProps {
+  state: ConnectionState;
+  error: string | null;
+  onRetry: () => void;
+}
+
+/** Says why the composer is disabled while the socket is not connected; hidden when it is. */
+export function ConnectionBanner({ state, error, onRetry }: ConnectionBannerProps) {
+  if (state === "connected") return null;
+  if (state === "error") {
+    return (
+      <div className="banner banner--danger" role="alert" data-testid="connection-banner">
+        <span>{error ? `Connection failed: ${error}` : "Connection failed."}</span>
+        <Button variant="secondary" size="sm" onClick={onRetry}>
+          Try again
+        </Button>
+      </div>
+    );
+  }
+  return (
+    <div className="banner banner--info" data-testid="connection-banner">
+      <Spinner />
+      <span>
+        {state === "reconnecting"
+          ? "Connection lost. Reconnecting… Messages you missed will appear."
+          : "Connecting to chat…"}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+import { Button } from "@/components/ui/button";
+import { Spinner } from "@/components/ui/spinner";
+import type { StreamingDraft } from "@/lib/client/channel-cache";
+import type { PendingMessage } from "@/lib/client/outbox";
+import { useStickToBottom } from "@/lib/hooks/use-stick-to-bottom";
+import type { AgentSummary, ChatMessage } from "@/lib/realtime/events";
+import { MessageBubble, PendingBubble, StreamingBubble } from "./message";
+
+export interface TranscriptProps {
+  userId: string;
+  agent: AgentSummary | null;
+  agentNames: ReadonlyMap<string, string>;
+  status: "pending" | "error" | "success";
+  messages: readonly ChatMessage[];
+  streaming: readonly StreamingDraft[];
+  pending: readonly PendingMessage[];
+  onResend: (message: PendingMessage) => void;
+  onRetry: () => void;
+}
+
+/** The open conversation: stored messages in server order, then streaming and unsent bubbles. */
+export function Transcript(props: TranscriptProps) {
+  const { userId, agent, agentNames, status, messages, streaming, pending, onResend, onRetry } =
+    props;
+  const lastText = streaming.map((d) => d.text.length).join(",");
+  const { ref, onScroll } = useStickToBottom<HTMLDivElement>(
+    `${agent?.id}:${messages.length}:${pending.length}:${streaming.length}:${lastText}`,
+  );
+  const nameOf = (authorId: string) => agentNames.get(authorId) ?? agent?.name ?? "Agent";
+  const empty = messages.length === 0 && pending.length === 0 && streaming.length === 0;
+
+  return (
+    <div
+      className="transcript"
+      data-testid="transcript"
+      role="log"
+      aria-label={agent ? `Conversation with ${agent.name}` : "Conversation"}
+      aria-live="polite"
+      aria-relevant="additions"
+      ref={ref}
+      onScroll={onScroll}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard.
+      tabIndex={0}
+    >
+      {status === "pending" && empty ? (
+        <p className="transcript__note">
+          <Spinner /> Loading conversation…
+        </p>
+      ) : null}
+      {status === "error" ? (
+        <div className="transcript__note" role="alert">
+          <span>We could not open this conversation.</span>
+          <Button variant="secondary" size="sm" onClick={onRetry}>
+            Retry
+          </Button>
+        </div>
+      ) : null}
+      {status === "success" && empty && agent ? (
+        <div className="transcript__empty">
+          <p className="transcript__empty-title">Say hello to {agent.name}</p>
+          <p>{agent.description}</p>
+        </div>
+      ) : null}
+      <ol className="transcript__list">
+        {messages.map((message) => (
+          <MessageBubble
+            key={message.id}
+            message={message}
+            mine={message.authorId === userId}
+            authorName={nameOf(message.authorId)}
+          />
+        ))}
+        {pending.map((message) => (
+          <PendingBubble key={message.clientMessageId} message={message} onResend={onResend} />
+        ))}
+        {streaming.map((draft) => (
+          <StreamingBubble
+            key={draft.messageId}
+            draft={draft}
+            authorName={nameOf(draft.authorId)}
+          />
+        ))}
+      </ol>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { signOut } from "@/lib/client/auth";
+import { getIdentityStore } from "@/lib/client/browser-identity";
+import { verifyHandoff } from "@/lib/client/handoff";
+import { notifyIdentityChanged } from "@/lib/client/tab-sync";
+import type { IdentityKind } from "@/lib/shared/identity";
+
+export interface AccountMenuProps {
+  userId: string;
+  kind: IdentityKind;
+}
+
+/** Sign-in and sign-up for a guest; sign-out for a member. */
+export function AccountMenu({ userId, kind }: AccountMenuProps) {
+  const [pending, setPending] = useState(false);
+  const [failed, setFailed] = useState(false);
+
+  if (kind === "guest") {
+    return (
+      <nav className="account" aria-label="Account">
+        <Link className="btn btn--ghost btn--sm" href="/sessions" data-testid="sessions-link">
+          Session
+        </Link>
+        <Link className="btn btn--ghost btn--sm" href="/sign-in" data-testid="sign-in-link">
+          Sign in
+        </Link>
+        <Link className="btn btn--primary btn--sm" href="/sign-up" data-testid="sign-up-link">
+          Sign up
+        </Link>
+      </nav>
+    );
+  }
+
+  async function onSignOut() {
+    setPending(true);
+    setFailed(false);
+    const result = await signOut();
+    if (result.kind === "error") {
+      setPending(false);
+      setFailed(true);
+      return;
+    }
+    // The session ended server-side before the answer; confirm the cookies agree, then go.
+    const verified = await verifyHandoff("sign_out", { notUserId: userId });
+    if (verified.kind !== "verified") {
+      // The browser still holds the member: say so, and re-sync from the cookies.
+      setPending(false);
+      setFailed(true);
+      void getIdentityStore().resync("identity_changed");
+      return;
+    }
+    notifyIdentityChanged(null);
+    window.location.assign("/");
+  }
+
+  return (
+    <nav className="account" aria-label="Account">
+      <Link className="btn btn--ghost btn--sm" href="/sessions" data-testid="sessions-link">
+        Sessions
+      </Link>
+      <Button
+        variant="secondary"
+        size="sm"
+        onClick={() => void onSignOut()}
+        disabled={pending}
+        data-testid="sign-out"
+      >
+        {failed ? "Sign out failed, retry" : "Sign out"}
+      </Button>
+    </nav>
+  );
+}

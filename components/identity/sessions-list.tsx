@@ -1,0 +1,105 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { revokeSession, signOut } from "@/lib/client/auth";
+import { verifyHandoff } from "@/lib/client/handoff";
+import { notifyIdentityChanged } from "@/lib/client/tab-sync";
+import type { SessionInfo } from "@/lib/shared/sessions-contract";
+import { describeUserAgent } from "@/lib/shared/user-agent";
+
+const when = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/**
+ * A member's active sessions: device, started, last seen. Revoking one ends it on every
+ * gateway node before the answer (its tabs learn within moments); revoking this one, or
+ * signing out everywhere, signs this browser out too.
+ */
+export function SessionsList({ sessions, userId }: { sessions: SessionInfo[]; userId: string }) {
+  const router = useRouter();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+
+  async function leave(): Promise<void> {
+    await verifyHandoff("sign_out", { notUserId: userId });
+    notifyIdentityChanged(null);
+    window.location.assign("/");
+  }
+
+  async function onRevoke(session: SessionInfo) {
+    setBusy(session.id);
+    const result = await revokeSession(session.id);
+    setBusy(null);
+    if (result.kind === "error") return setMessage(result.message);
+    if (session.current) return leave();
+    setMessage(
+      result.data.status === "pending"
+        ? "Ended. One server has not confirmed yet; it will within moments."
+        : "Ended on every device.",
+    );
+    router.refresh();
+  }
+
+  async function onSignOutEverywhere() {
+    setBusy("everywhere");
+    const result = await signOut({ everywhere: true });
+    setBusy(null);
+    if (result.kind === "error") return setMessage(result.message);
+    await leave();
+  }
+
+  return (
+    <section className="auth sessions" aria-labelledby="sessions-title" data-testid="sessions">
+      <h1 className="auth__title" id="sessions-title">
+        Your sessions
+      </h1>
+      <p className="auth__lead">Every browser where you are signed in.</p>
+      {message ? (
+        <p className="auth__note" role="status" data-testid="sessions-message">
+          {message}
+        </p>
+      ) : null}
+      <ul className="sessions__list">
+        {sessions.map((session) => (
+          <li
+            key={session.id}
+            className="sessions__item"
+            data-testid="session-row"
+            data-session-id={session.id}
+            data-current={String(session.current)}
+          >
+            <div>
+              <p className="sessions__device">
+                {describeUserAgent(session.userAgent)}
+                {session.current ? <span className="tag">this browser</span> : null}
+              </p>
+              <p className="field__hint">
+                Started {when(session.createdAt)} · last seen {when(session.lastSeenAt)}
+              </p>
+            </div>
+            <Button
+              variant="secondary"
+              size="sm"
+              disabled={busy !== null}
+              onClick={() => void onRevoke(session)}
+              data-testid="session-revoke"
+            >
+              {session.current ? "Sign out" : "Revoke"}
+            </Button>
+          </li>
+        ))}
+      </ul>
+      <div className="panel__actions">
+        <Button
+          onClick={() => void onSignOutEverywhere()}
+          disabled={busy !== null}
+          data-testid="sign-out-everywhere"
+        >
+          Sign out everywhere
+        </Button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,66 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
+import { applyCreated, applyDelta, type ChannelCache } from "@/lib/client/channel-cache";
+import { getMaxSeq } from "@/lib/client/messages";
+import { foyerKeys } from "@/lib/client/queries";
+import type { FoyerSocket } from "@/lib/client/socket";
+import { parseChannel } from "@/lib/realtime/channels";
+import type { ChatMessage, MessageDelta } from "@/lib/realtime/events";
+
+/**
+ * Merges `message:created` and `message:delta` pushes into the cache of the channel they
+ * name, by id. Pushes for a channel that is not this user's are dropped. A closed channel
+ * is updated only when its history is cached (otherwise the next join fetches it whole).
+ * (Unread counts and latest lines live in the agent list: see `useAgents`.)
+ */
+export function useMessagePushes(
+  socket: FoyerSocket | null,
+  userId: string,
+  openAgentId: string | null,
+): void {
+  const queryClient = useQueryClient();
+  const openRef = useRef(openAgentId);
+  openRef.current = openAgentId;
+
+  useEffect(() => {
+    if (!socket) return;
+    const toAgentId = (channel: string): string | null => {
+      const parsed = parseChannel(channel);
+      return parsed?.userId === userId ? parsed.agentId : null;
+    };
+    const update = (agentId: string, apply: (cache: ChannelCache | undefined) => ChannelCache) => {
+      const key = foyerKeys.channel(userId, agentId);
+      if (agentId !== openRef.current && queryClient.getQueryData(key) === undefined) return;
+      queryClient.setQueryData<ChannelCache>(key, apply);
+    };
+    const onCreated = (message: ChatMessage) => {
+      const agentId = toAgentId(message.channel);
+      if (!agentId) return;
+      const key = foyerKeys.channel(userId, agentId);
+      const cache = queryClient.getQueryData<ChannelCache>(key);
+      update(agentId, (current) => applyCreated(current, message));
+      // A push beyond the next seq means something in between never reached this socket
+      // (a relay lost while the bus was down): fetch the gap from the store.
+      if (cache && message.seq > getMaxSeq(cache.messages, cache.syncedSeq) + 1) {
+        void queryClient.invalidateQueries({ queryKey: key });
+      }
+    };
+    const onDelta = (delta: MessageDelta) => {
+      const agentId = toAgentId(delta.channel);
+      if (agentId) update(agentId, (cache) => applyDelta(cache, delta));
+    };
+    // The node lost relays (e.g. Redis restarted): every cached channel re-syncs by seq.
+    const onSyncRequired = () =>
+      void queryClient.invalidateQueries({ queryKey: [...foyerKeys.user(userId), "channel"] });
+    socket.on("message:created", onCreated);
+    socket.on("message:delta", onDelta);
+    socket.on("sync:required", onSyncRequired);
+    return () => {
+      socket.off("message:created", onCreated);
+      socket.off("message:delta", onDelta);
+      socket.off("sync:required", onSyncRequired);
+    };
+  }, [socket, userId, queryClient]);
+}

@@ -1,0 +1,109 @@
+"use client";
+
+import { useMutation, useMutationState, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useMemo } from "react";
+import { applyCreated, type ChannelCache } from "@/lib/client/channel-cache";
+import {
+  createClientMessageId,
+  type OutboxEntry,
+  type OutgoingMessage,
+  type PendingMessage,
+  toPendingMessages,
+} from "@/lib/client/outbox";
+import { foyerKeys } from "@/lib/client/queries";
+import {
+  emitOrThrow,
+  type FoyerSocket,
+  isRetryableAckError,
+  RealtimeAckError,
+  whenConnected,
+} from "@/lib/client/socket";
+import { parseChannel } from "@/lib/realtime/channels";
+import type { ChatMessage } from "@/lib/realtime/events";
+
+export interface UseSendMessageInput {
+  socket: FoyerSocket | null;
+  userId: string;
+  agentId: string | null;
+  /** The joined channel's name (from the join ack); sending waits for it. */
+  channel: string | null;
+  messages: readonly ChatMessage[];
+}
+
+export interface SendMessageControls {
+  /** Sends `body` (trimmed); false when there is nothing to send or no channel yet. */
+  send: (body: string) => boolean;
+  /** Sends a failed message again with the same client message id (stored once). */
+  resend: (message: PendingMessage) => void;
+  /** Optimistic bubbles: sent but not yet acknowledged, or failed. */
+  pending: PendingMessage[];
+}
+
+/**
+ * Sends with an optimistic bubble that the acknowledged message replaces: the ack is merged
+ * into the channel cache by id, and the bubble disappears once a message with its client
+ * message id is cached (whichever of the ack and the push comes first).
+ */
+export function useSendMessage({
+  socket,
+  userId,
+  agentId,
+  channel,
+  messages,
+}: UseSendMessageInput): SendMessageControls {
+  const queryClient = useQueryClient();
+  const mutationKey = foyerKeys.send(userId, agentId ?? "");
+
+  const { mutate } = useMutation({
+    mutationKey,
+    mutationFn: async (outgoing: OutgoingMessage) => {
+      if (!socket) throw new RealtimeAckError("timeout:ack", "send: no socket");
+      // Typed while the connection was down: it waits for this identity's socket to come
+      // back. An identity change tears that socket down and clears the queue (the mutation
+      // cache), so it is never sent as anyone else.
+      await whenConnected(socket);
+      return (await emitOrThrow(socket, "message:send", outgoing)).message;
+    },
+    onSuccess: (message) => {
+      const parsed = parseChannel(message.channel);
+      if (parsed?.userId !== userId) return;
+      queryClient.setQueryData<ChannelCache>(foyerKeys.channel(userId, parsed.agentId), (cache) =>
+        applyCreated(cache, message),
+      );
+    },
+    retry: (count, error) => count < 2 && isRetryableAckError(error),
+    retryDelay: 1_000,
+  });
+
+  const entries = useMutationState<OutboxEntry>({
+    filters: { mutationKey },
+    select: (mutation) => ({
+      variables: mutation.state.variables as OutgoingMessage | undefined,
+      status: mutation.state.status,
+      submittedAt: mutation.state.submittedAt,
+    }),
+  });
+  const pending = useMemo(() => toPendingMessages(entries, messages), [entries, messages]);
+
+  const send = useCallback(
+    (body: string) => {
+      const text = body.trim();
+      if (!text || !channel) return false;
+      mutate({ channel, clientMessageId: createClientMessageId(), body: text });
+      return true;
+    },
+    [channel, mutate],
+  );
+
+  const resend = useCallback(
+    (message: PendingMessage) =>
+      mutate({
+        channel: message.channel,
+        clientMessageId: message.clientMessageId,
+        body: message.body,
+      }),
+    [mutate],
+  );
+
+  return { send, resend, pending };
+}

@@ -1,0 +1,152 @@
+import { describe, expect, it } from "vitest";
+import type { ChatMessage } from "../../realtime/events";
+import { createBuiltInAgents } from "./built-in";
+import { createConcierge, toConciergeAnswer } from "./concierge";
+import { createAgentRegistry } from "./registry";
+import { createStoryteller, toStory, toStoryTopic } from "./storyteller";
+import type { Agent } from "./types";
+
+function userMessage(body: string): ChatMessage {
+  return {
+    id: "msg_1",
+    channel: "direct-usr_1-concierge",
+    seq: 1,
+    clientMessageId: "c1",
+    authorId: "usr_1",
+    authorKind: "user",
+    body,
+    createdAt: new Date(0).toISOString(),
+  };
+}
+
+async function collectPieces(agent: Agent, body: string, signal = new AbortController().signal) {
+  const pieces: string[] = [];
+  for await (const piece of agent.reply({ history: [], userMessage: userMessage(body), signal })) {
+    pieces.push(piece);
+  }
+  return pieces;
+}
+
+const fakeAgent = (id: string): Agent => ({
+  id,
+  name: id,
+  description: "",
+  streams: false,
+  async *reply() {},
+});
+
+describe("createAgentRegistry", () => {
+  it("lists summaries in order and gets by id", () => {
+    const registry = createBuiltInAgents();
+    expect(registry.list().map((a) => a.id)).toEqual(["concierge", "storyteller"]);
+    expect(registry.list()[0]).toEqual({
+      id: "concierge",
+      name: "Foyer Concierge",
+      description: expect.any(String),
+      streams: false,
+    });
+    expect(registry.list()[1]?.streams).toBe(true);
+    expect(registry.get("storyteller")?.name).toBe("Storyteller");
+  });
+
+  it("returns null for unknown, malformed and non-string ids", () => {
+    const registry = createBuiltInAgents();
+    for (const id of ["nobody", "", "concierge ", "CONCIERGE", 7, null, undefined, {}]) {
+      expect(registry.get(id)).toBeNull();
+    }
+  });
+
+  it("does not expose its internals through list()", () => {
+    const registry = createBuiltInAgents();
+    const listed = registry.list();
+    (listed[0] as { name: string }).name = "changed";
+    expect(registry.list()[0]?.name).toBe("Foyer Concierge");
+    expect(Object.keys(listed[0] ?? {})).not.toContain("reply");
+  });
+
+  it.each(["with-dash", "", "has space", "x".repeat(65)])("refuses the agent id %j", (id) => {
+    expect(() => createAgentRegistry([fakeAgent(id)])).toThrow(/agents: id/);
+  });
+
+  it("refuses duplicate ids", () => {
+    expect(() => createAgentRegistry([fakeAgent("a"), fakeAgent("a")])).toThrow(/duplicate/);
+  });
+});
+
+describe("concierge", () => {
+  const now = new Date("2030-01-02T03:04:05Z");
+
+  it.each([
+    ["hello", /Hello and welcome/],
+    ["Good morning!", /Hello and welcome/],
+    ["help", /I can greet you/],
+    ["What can you do?", /I can greet you/],
+    ["what time is it?", /Wed, 02 Jan 2030 03:04:05 GMT/],
+    ["how do I sign up", /sign up or sign in/],
+    ["thanks!", /welcome!/],
+    ["bye", /Goodbye/],
+    ["who are you", /Foyer Concierge/],
+    ["qwertyuiop", /did not catch that/],
+  ])("answers %j", (text, expected) => {
+    expect(toConciergeAnswer(text, now)).toMatch(expected);
+  });
+
+  it("answers in exactly one piece and does not stream", async () => {
+    const agent = createConcierge({ now: () => now });
+    expect(agent.streams).toBe(false);
+    expect(await collectPieces(agent, "hi")).toEqual([toConciergeAnswer("hi", now)]);
+  });
+
+  it("says nothing once aborted", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(await collectPieces(createConcierge(), "hi", controller.signal)).toEqual([]);
+  });
+});
+
+describe("storyteller", () => {
+  it("takes the topic after 'about', cleaned, else a default", () => {
+    expect(toStoryTopic("Tell me a story about a brave fox!")).toBe("a brave fox");
+    expect(toStoryTopic("about <script>alert(1)</script>")).toBe("script alert 1 script");
+    expect(toStoryTopic("a story please")).toBe("a curious little lantern");
+    expect(toStoryTopic(`about ${"x".repeat(500)}`)).toHaveLength(60);
+  });
+
+  it("is deterministic and mentions the topic", () => {
+    expect(toStory("about a fox")).toBe(toStory("about a fox"));
+    expect(toStory("about a fox")).toContain("A fox");
+    expect(toStory("about a fox")).toMatch(/The end\.$/);
+  });
+
+  it("streams the story in many small pieces that add up to it", async () => {
+    const agent = createStoryteller({ delayInMs: 0 });
+    expect(agent.streams).toBe(true);
+    const pieces = await collectPieces(agent, "about a fox");
+    expect(pieces.length).toBeGreaterThan(20);
+    expect(pieces.join("")).toBe(toStory("about a fox"));
+  });
+
+  it("waits the configured delay between pieces", async () => {
+    const agent = createStoryteller({ delayInMs: 5 });
+    const started = performance.now();
+    const pieces = await collectPieces(agent, "about a fox");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(pieces.length * 4);
+  });
+
+  it("stops promptly when aborted mid-story", async () => {
+    const agent = createStoryteller({ delayInMs: 1000 });
+    const controller = new AbortController();
+    const pieces: string[] = [];
+    const started = performance.now();
+    setTimeout(() => controller.abort(), 20);
+    for await (const piece of agent.reply({
+      history: [],
+      userMessage: userMessage("about a fox"),
+      signal: controller.signal,
+    })) {
+      pieces.push(piece);
+    }
+    expect(pieces).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+});

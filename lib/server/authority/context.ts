@@ -1,0 +1,65 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Db } from "../db/types";
+import type { Secrets } from "../env";
+import type { mergeGuestIntoMember } from "../store/merge";
+import type {
+  GuestCreationLimit,
+  GuestCreationLimiter,
+  SignInLimiter,
+  SignInLimits,
+} from "./rate-limit";
+
+/** A change every gateway node must learn before a rotate or revoke answers. */
+export interface SessionChange {
+  sessionId: string;
+  userId: string;
+  generation: number;
+  revoked: boolean;
+  /** Why a revoked session ended, for its sockets. */
+  reason?: string;
+}
+
+/** Whether every gateway node confirmed a change before the answer (void: no gateways). */
+export type ChangeAnnouncement = { confirmed: boolean } | undefined;
+
+/**
+ * Structured log sink. Fields never contain cookie values, legacy tokens or socket
+ * tokens; ids (user, session, request) only.
+ */
+export type AuthorityLog = (event: string, fields: Record<string, unknown>) => void;
+
+/** What {@link createAuthority} needs. The caller owns `db` (and closes it). */
+export interface AuthorityDeps {
+  db: Db;
+  secrets: Secrets;
+  /** Guest creations allowed per client address; default 30 per 60 s. */
+  guestCreationLimit?: GuestCreationLimit;
+  /** Sign-in and sign-up bounds; default `DEFAULT_SIGN_IN_LIMITS`. */
+  signInLimits?: SignInLimits;
+  /** The merge step (tests replace it to make it fail); default `mergeGuestIntoMember`. */
+  mergeGuest?: typeof mergeGuestIntoMember;
+  /**
+   * Awaited before a rotate or revoke answers, so no gateway honours the old generation
+   * afterwards; `confirmed: false` makes the answer say the change is still pending.
+   */
+  onSessionChanged?: (change: SessionChange) => ChangeAnnouncement | Promise<ChangeAnnouncement>;
+  log?: AuthorityLog;
+}
+
+/** Per-process state shared by the handlers. */
+export interface AuthorityContext {
+  db: Db;
+  secrets: Secrets;
+  limiter: GuestCreationLimiter;
+  signInLimiter: SignInLimiter;
+  mergeGuest: typeof mergeGuestIntoMember;
+  onSessionChanged: (change: SessionChange) => ChangeAnnouncement | Promise<ChangeAnnouncement>;
+  log: AuthorityLog;
+}
+
+export type RouteHandler = (
+  ctx: AuthorityContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: string[],
+) => Promise<void>;

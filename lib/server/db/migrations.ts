@@ -1,0 +1,96 @@
+/**
+ * The schema, as ordered migrations (Postgres dialect, run by PGlite and PostgreSQL alike).
+ * Never edit a migration that has shipped; append a new one.
+ */
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    id: 1,
+    name: "users_sessions_messages",
+    sql: `
+CREATE TABLE users (
+  id text PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('guest', 'member')),
+  email text UNIQUE,
+  password_hash text,
+  display_name text,
+  merged_into text REFERENCES users(id),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  last_active_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- One row per guest or member session. A guest session's durable credential is the
+-- cookie value; only HMAC-SHA256(pepper, value) is stored in secret_hash.
+CREATE TABLE sessions (
+  id text PRIMARY KEY,
+  user_id text NOT NULL REFERENCES users(id),
+  kind text NOT NULL CHECK (kind IN ('guest', 'member')),
+  secret_hash text UNIQUE,
+  generation integer NOT NULL DEFAULT 1,
+  user_agent text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  last_seen_at timestamptz NOT NULL DEFAULT now(),
+  revoked_at timestamptz
+);
+CREATE INDEX sessions_user_id ON sessions (user_id);
+
+CREATE TABLE channels (
+  name text PRIMARY KEY,
+  user_id text NOT NULL REFERENCES users(id),
+  agent_id text NOT NULL,
+  last_seq bigint NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (user_id, agent_id)
+);
+
+CREATE TABLE messages (
+  id text PRIMARY KEY,
+  channel text NOT NULL REFERENCES channels(name) ON UPDATE CASCADE,
+  seq bigint NOT NULL,
+  client_message_id text,
+  author_id text NOT NULL,
+  author_kind text NOT NULL CHECK (author_kind IN ('user', 'agent')),
+  body text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (channel, seq),
+  UNIQUE (channel, author_id, client_message_id)
+);
+`,
+  },
+  {
+    id: 2,
+    name: "members_stars_preferences",
+    sql: `
+-- Members sign in with an email (stored lower-cased) and an argon2id password hash.
+CREATE UNIQUE INDEX users_email_lower ON users (lower(email));
+ALTER TABLE users ADD COLUMN preferences jsonb NOT NULL DEFAULT '{}'::jsonb;
+ALTER TABLE users ADD COLUMN merged_at timestamptz;
+CREATE INDEX users_guest_activity ON users (last_active_at) WHERE kind = 'guest';
+
+-- A member session has an absolute expiry; every ended session says why it ended.
+ALTER TABLE sessions ADD COLUMN expires_at timestamptz;
+ALTER TABLE sessions ADD COLUMN ended_reason text;
+
+CREATE TABLE stars (
+  user_id text NOT NULL REFERENCES users(id),
+  agent_id text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (user_id, agent_id)
+);
+`,
+  },
+  {
+    id: 3,
+    name: "channel_read_state",
+    sql: `
+-- How far the channel's user has read (seq): agent messages after it are unread, on every tab.
+ALTER TABLE channels ADD COLUMN read_seq bigint NOT NULL DEFAULT 0;
+CREATE INDEX channels_user_id ON channels (user_id);
+`,
+  },
+];

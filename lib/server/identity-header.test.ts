@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import type { Identity } from "../shared/identity";
+import type { IdentityCookies } from "./cookie-allow-list";
+import {
+  IDENTITY_HEADER_TTL_IN_SECONDS,
+  parseIdentityHeader,
+  toIdentityHeader,
+  toIdentityHeaderKeys,
+} from "./identity-header";
+
+const KEYS = toIdentityHeaderKeys("p".repeat(40));
+const OTHER_KEYS = toIdentityHeaderKeys("q".repeat(40));
+const IDENTITY: Identity = { userId: "usr_1", kind: "guest", sessionId: "ses_1" };
+const COOKIES: IdentityCookies = { guestSession: "guest-value", memberSession: null };
+const NOW = Date.UTC(2030, 0, 1);
+
+function b64(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString("base64url");
+}
+
+describe("identity header", () => {
+  const header = toIdentityHeader(IDENTITY, COOKIES, KEYS, NOW);
+
+  it("round-trips for the same cookies within the TTL", () => {
+    expect(parseIdentityHeader(header, COOKIES, KEYS, NOW)).toEqual(IDENTITY);
+    expect(
+      parseIdentityHeader(header, COOKIES, KEYS, NOW + (IDENTITY_HEADER_TTL_IN_SECONDS - 1) * 1000),
+    ).toEqual(IDENTITY);
+  });
+
+  it("rejects an expired header", () => {
+    expect(
+      parseIdentityHeader(header, COOKIES, KEYS, NOW + IDENTITY_HEADER_TTL_IN_SECONDS * 1000),
+    ).toBeNull();
+  });
+
+  it("rejects a header on a request with other cookies", () => {
+    expect(
+      parseIdentityHeader(header, { guestSession: "other", memberSession: null }, KEYS, NOW),
+    ).toBeNull();
+    expect(
+      parseIdentityHeader(header, { guestSession: "guest-value", memberSession: "m" }, KEYS, NOW),
+    ).toBeNull();
+    expect(
+      parseIdentityHeader(header, { guestSession: null, memberSession: null }, KEYS, NOW),
+    ).toBeNull();
+  });
+
+  it("rejects a header made with another key", () => {
+    expect(parseIdentityHeader(header, COOKIES, OTHER_KEYS, NOW)).toBeNull();
+    const forged = toIdentityHeader(IDENTITY, COOKIES, OTHER_KEYS, NOW);
+    expect(parseIdentityHeader(forged, COOKIES, KEYS, NOW)).toBeNull();
+  });
+
+  it("rejects a tampered payload or MAC", () => {
+    const [version, payload, mac] = header.split(".") as [string, string, string];
+    const decoded = JSON.parse(Buffer.from(payload, "base64url").toString());
+    const tampered = `${version}.${b64({ ...decoded, u: "usr_admin" })}.${mac}`;
+    expect(parseIdentityHeader(tampered, COOKIES, KEYS, NOW)).toBeNull();
+    const flipped = `${version}.${payload}.${mac.slice(0, -2)}${mac.endsWith("AA") ? "BB" : "AA"}`;
+    expect(parseIdentityHeader(flipped, COOKIES, KEYS, NOW)).toBeNull();
+    expect(parseIdentityHeader(`${version}.${payload}.`, COOKIES, KEYS, NOW)).toBeNull();
+    expect(parseIdentityHeader(`v2.${payload}.${mac}`, COOKIES, KEYS, NOW)).toBeNull();
+    expect(parseIdentityHeader(`${header}.extra`, COOKIES, KEYS, NOW)).toBeNull();
+  });
+
+  it.each([
+    ["missing", null],
+    ["empty", ""],
+    ["garbage", "not-a-header"],
+    ["plain JSON a client might forge", JSON.stringify(IDENTITY)],
+    ["a bare user id", "usr_1"],
+    ["oversized", `v1.${"a".repeat(5000)}.b`],
+  ])("rejects %s", (_name, value) => {
+    expect(parseIdentityHeader(value, COOKIES, KEYS, NOW)).toBeNull();
+  });
+
+  it("rejects a validly signed header whose expiry lies beyond the TTL", () => {
+    // Defence in depth: only toIdentityHeader mints values, and never this far ahead.
+    const later = toIdentityHeader(IDENTITY, COOKIES, KEYS, NOW + 3_600_000);
+    expect(parseIdentityHeader(later, COOKIES, KEYS, NOW)).toBeNull();
+  });
+
+  it("binds absent and present cookies differently", () => {
+    const none = { guestSession: null, memberSession: null };
+    const h = toIdentityHeader(IDENTITY, none, KEYS, NOW);
+    expect(parseIdentityHeader(h, none, KEYS, NOW)).toEqual(IDENTITY);
+    expect(parseIdentityHeader(h, { guestSession: "", memberSession: null }, KEYS, NOW)).toBeNull();
+  });
+});

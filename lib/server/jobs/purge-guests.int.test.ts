@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  collect,
+  startTestGateway,
+  type TestGateway,
+  waitFor,
+} from "../realtime/testing/gateway-harness";
+import { readGuestPurgeOptions, startGuestPurgeJob } from "./purge-guests";
+
+let t: TestGateway | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+describe("the guest purge job", () => {
+  it("removes an abandoned guest, closes its sockets, and a second run does nothing", async () => {
+    t = await startTestGateway();
+    const gateway = t;
+    const abandoned = await gateway.createUser();
+    const active = await gateway.createUser();
+    for (const user of [abandoned, active]) {
+      await gateway.db.query(
+        "INSERT INTO sessions (id, user_id, kind, secret_hash) VALUES ($1, $2, 'guest', $3)",
+        [user.sessionId, user.userId, `h_${user.sessionId}`],
+      );
+    }
+    await gateway.db.query(
+      "UPDATE users SET last_active_at = now() - interval '31 days' WHERE id = $1",
+      [abandoned.userId],
+    );
+    const gone = await gateway.connect({ token: abandoned.token });
+    const kept = await gateway.connect({ token: active.token });
+    const notices = collect(gone, "session:revoked");
+
+    const logs: string[] = [];
+    const job = startGuestPurgeJob({
+      db: gateway.db,
+      options: { maxIdleInDays: 30, intervalInSeconds: 3600 },
+      onSessionsEnded: (ended) => {
+        for (const e of ended) gateway.gateway.applySessionChange({ ...e, revoked: true });
+      },
+      log: (event) => logs.push(event),
+    });
+    try {
+      const first = await job.runOnce();
+      expect(first.users).toBe(1);
+      expect(first.endedSessions.map((e) => e.sessionId)).toEqual([abandoned.sessionId]);
+      await waitFor(() => !gone.connected);
+      expect(notices).toEqual([{ reason: "revoked" }]);
+      expect(kept.connected).toBe(true);
+      expect(logs).toContain("guests.purged");
+      expect((await job.runOnce()).users).toBe(0);
+      const { rows } = await gateway.db.query("SELECT id FROM users WHERE id = $1", [
+        abandoned.userId,
+      ]);
+      expect(rows).toEqual([]);
+    } finally {
+      job.stop();
+    }
+  });
+
+  it("reads its settings, refusing nonsense with the variable's name", () => {
+    expect(readGuestPurgeOptions({})).toEqual({ maxIdleInDays: 30, intervalInSeconds: 3600 });
+    expect(readGuestPurgeOptions({ FOYER_GUEST_MAX_IDLE_IN_DAYS: "7" }).maxIdleInDays).toBe(7);
+    expect(() => readGuestPurgeOptions({ FOYER_GUEST_MAX_IDLE_IN_DAYS: "soon" })).toThrow(
+      "FOYER_GUEST_MAX_IDLE_IN_DAYS",
+    );
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Foyer's process entry: one node (see node.ts) with Next.js as its request handler.
+ * Process singletons (database, gateway, bus) are created here, once.
+ */
+import next from "next";
+import { readAuthorityLimits } from "./authority/rate-limit";
+import { migrate } from "./db/migrate";
+import { openDatabase } from "./db/open";
+import { ConfigError, getDataDir, loadSecrets } from "./env";
+import { readGuestPurgeOptions } from "./jobs/purge-guests";
+import { log } from "./log";
+import { startFoyerNode } from "./node";
+import { parsePublicOrigins } from "./same-origin";
+
+async function main(): Promise<void> {
+  const dev = process.env.NODE_ENV === "development";
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST ?? "127.0.0.1";
+  const secrets = loadSecrets();
+  const purge = readGuestPurgeOptions();
+  const authorityLimits = readAuthorityLimits();
+  const publicOrigins = parsePublicOrigins(process.env.FOYER_PUBLIC_ORIGIN);
+  // Route handlers and middleware run in this process and read secrets from the environment.
+  Object.assign(process.env, secrets);
+
+  const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: getDataDir() });
+  await migrate(db);
+
+  const node = await startFoyerNode({
+    db,
+    secrets,
+    port,
+    host,
+    authorityUrl: process.env.FOYER_AUTHORITY_URL || undefined,
+    authorityPort: Number(process.env.FOYER_AUTHORITY_PORT ?? 0),
+    authorityLimits,
+    redisUrl: process.env.REDIS_URL || undefined,
+    publicOrigins,
+    trustedProxies: process.env.FOYER_TRUSTED_PROXIES,
+    purge,
+    log,
+    async createRequestHandler(authorityUrl) {
+      // Route handlers reach the authority through this variable.
+      process.env.FOYER_AUTHORITY_URL = authorityUrl;
+      const app = next({ dev, dir: process.cwd(), hostname: host, port });
+      await app.prepare();
+      const handle = app.getRequestHandler();
+      return (req, res) => void handle(req, res);
+    },
+  });
+
+  const shown = host === "127.0.0.1" || host === "0.0.0.0" ? "localhost" : host;
+  log("server.started", {
+    url: `http://${shown}:${port}`,
+    store: db.dialect,
+    bus: process.env.REDIS_URL ? "redis" : "in-memory",
+  });
+  console.info(`Foyer is running at http://${shown}:${port}`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log("server.stopping", { signal });
+    await node.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`Foyer cannot start: ${error.message}`);
+  } else {
+    console.error("Foyer failed to start:", error);
+  }
+  process.exit(1);
+});

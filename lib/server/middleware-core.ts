@@ -1,0 +1,89 @@
+import {
+  CLIENT_ADDRESS_HEADER,
+  CLIENT_FORBIDDEN_HEADERS,
+  IDENTITY_HEADER,
+  REQUEST_ID_HEADER,
+} from "../shared/names";
+import { hasIdentityCookies, readIdentityCookies } from "./cookie-allow-list";
+import { getProcessIdentityCache, type IdentityCache } from "./identity-cache";
+import { toIdentityCookieHash, toIdentityHeader } from "./identity-header";
+import { toAuthorityContextHeaders, toRequestId } from "./request-context";
+import {
+  getIdentityHeaderKeys,
+  type ResolveDeps,
+  resolveIdentityFromCookies,
+} from "./request-identity";
+
+/**
+ * What middleware.ts does, as plain functions (DESIGN, middleware contract): drop every
+ * identity-like header the client sent and the headers known to skip middleware
+ * (CVE-2025-29927), resolve the identity from the cookies, and attach it signed and bound
+ * to those cookies. An unavailable authority attaches nothing; the page never fails here.
+ * Resolved identities are cached per process (identity-cache.ts) while this process learns
+ * of every session change, so most requests never reach the authority.
+ */
+
+/**
+ * Routes that resolve identity themselves in the authority (and would only pay for a second
+ * lookup): exact paths, and prefixes ending in `/`.
+ */
+export const SELF_RESOLVING_PATHS: readonly string[] = [
+  "/api/web/guest-session",
+  "/api/web/guest-session/",
+  "/api/web/auth/",
+  "/api/web/sessions/",
+  "/api/web/socket-token/",
+];
+
+const FORBIDDEN = new Set<string>(CLIENT_FORBIDDEN_HEADERS);
+
+/**
+ * A copy of the request headers without client-made identity or internal Next.js headers.
+ * Only the client address survives among `x-foyer-*`: the custom server set it after
+ * deleting whatever the client sent. (Header names are case-insensitive; `Headers` lowers them.)
+ */
+export function toForwardedRequestHeaders(incoming: Headers): Headers {
+  const headers = new Headers(incoming);
+  for (const name of [...headers.keys()]) {
+    if (name === CLIENT_ADDRESS_HEADER) continue;
+    if (FORBIDDEN.has(name) || name.startsWith("x-foyer-") || name.startsWith("x-middleware-")) {
+      headers.delete(name);
+    }
+  }
+  return headers;
+}
+
+function isSelfResolving(pathname: string): boolean {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
+  return SELF_RESOLVING_PATHS.some((p) => (p.endsWith("/") ? path.startsWith(p) : path === p));
+}
+
+/** The request headers middleware forwards: stripped, with a request id and, when known, the identity. */
+export async function toMiddlewareRequestHeaders(
+  request: Request,
+  deps: Pick<ResolveDeps, "call"> & { nowInMs?: number; cache?: IdentityCache | null } = {},
+): Promise<Headers> {
+  const headers = toForwardedRequestHeaders(request.headers);
+  const requestId = toRequestId(headers.get(REQUEST_ID_HEADER));
+  headers.set(REQUEST_ID_HEADER, requestId);
+  if (isSelfResolving(new URL(request.url).pathname)) return headers;
+
+  const keys = getIdentityHeaderKeys();
+  const cookies = readIdentityCookies(headers.get("cookie"));
+  if (!keys || !hasIdentityCookies(cookies)) return headers;
+  const cache = deps.cache === undefined ? getProcessIdentityCache() : deps.cache;
+  const key = toIdentityCookieHash(cookies, keys);
+  let identity = cache?.get(key, deps.nowInMs) ?? null;
+  if (!identity) {
+    const begun = cache?.begin() ?? 0;
+    const resolution = await resolveIdentityFromCookies(cookies, {
+      call: deps.call,
+      headers: toAuthorityContextHeaders(headers, requestId, { forwardGuestCookie: false }),
+    });
+    if (resolution.status !== "identified") return headers;
+    identity = resolution.identity;
+    cache?.remember(key, identity, begun, deps.nowInMs);
+  }
+  headers.set(IDENTITY_HEADER, toIdentityHeader(identity, cookies, keys, deps.nowInMs));
+  return headers;
+}

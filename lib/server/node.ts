@@ -1,0 +1,145 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { CLIENT_ADDRESS_HEADER } from "../shared/names";
+import { createBuiltInAgents } from "./agents/built-in";
+import type { AgentRegistry } from "./agents/types";
+import type { AuthorityDeps } from "./authority/context";
+import { type RunningAuthority, startAuthorityServer } from "./authority/service";
+import { compileTrustedProxies, getClientAddress } from "./client-address";
+import type { Db } from "./db/types";
+import type { Secrets } from "./env";
+import { type GuestPurgeOptions, startGuestPurgeJob } from "./jobs/purge-guests";
+import { attachGateway, type Gateway, type ObservedEvent } from "./realtime/gateway";
+import { createRedisBus, type RedisBus } from "./realtime/redis-bus";
+import { attachChangeReceiver, type ChangeReceiver } from "./session-change-hub";
+import { getSessionState } from "./store/sessions";
+
+/**
+ * One Foyer node: an HTTP server carrying the app's requests and the Socket.IO gateway,
+ * the session authority on its own loopback port (unless an external one is named), the
+ * guest purge, and, with a Redis URL, the bus that joins it to the other nodes. main.ts runs
+ * one with Next.js as the request handler; the cluster tests and benchmarks run several.
+ */
+export interface FoyerNodeOptions {
+  db: Db;
+  secrets: Secrets;
+  port: number;
+  host: string;
+  /** Handles every non-Socket.IO request; called once the authority's URL is known. */
+  createRequestHandler?: (
+    authorityUrl: string,
+  ) => Promise<(req: IncomingMessage, res: ServerResponse) => void>;
+  /** An external authority; unset: one in this process on `authorityPort` (0: ephemeral). */
+  authorityUrl?: string;
+  authorityPort?: number;
+  authorityLimits?: Pick<AuthorityDeps, "guestCreationLimit" | "signInLimits">;
+  redisUrl?: string;
+  publicOrigins: string[];
+  trustedProxies?: string;
+  agents?: AgentRegistry;
+  purge?: GuestPurgeOptions;
+  observeEvent?: (event: ObservedEvent) => void;
+  log: (event: string, fields: Record<string, unknown>) => void;
+}
+
+export interface FoyerNode {
+  url: string;
+  authorityUrl: string;
+  server: Server;
+  gateway: Gateway;
+  /** Stops accepting, closes sockets, the authority and the bus (not the db: the caller's). */
+  close(): Promise<void>;
+}
+
+function notFound(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+}
+
+export async function startFoyerNode(options: FoyerNodeOptions): Promise<FoyerNode> {
+  const { db, log } = options;
+  const bus: RedisBus | null = options.redisUrl
+    ? await createRedisBus(options.redisUrl, { log })
+    : null;
+  // The gateway exists before the authority answers anything that changes a session.
+  let gateway: Gateway | null = null;
+  let authority: RunningAuthority | null = null;
+  if (!options.authorityUrl) {
+    authority = await startAuthorityServer({
+      db,
+      secrets: options.secrets,
+      ...options.authorityLimits,
+      port: options.authorityPort ?? 0,
+      host: "127.0.0.1",
+      onSessionChanged: (change) => gateway?.applySessionChange(change),
+      log,
+    });
+  }
+  const authorityUrl = options.authorityUrl ?? authority?.url ?? "";
+  const handle = (await options.createRequestHandler?.(authorityUrl)) ?? notFound;
+  const trust = compileTrustedProxies(options.trustedProxies);
+  const server = createServer((req, res) => {
+    // Only this server may speak for the client's address or identity: drop what the client sent.
+    for (const name of Object.keys(req.headers)) {
+      if (name.startsWith("x-foyer-")) delete req.headers[name];
+    }
+    req.headers[CLIENT_ADDRESS_HEADER] = getClientAddress(req, trust);
+    handle(req, res);
+  });
+  gateway = attachGateway(server, {
+    db,
+    signingKey: options.secrets.FOYER_TOKEN_SIGNING_KEY,
+    publicOrigins: options.publicOrigins,
+    agents: options.agents ?? createBuiltInAgents(),
+    loadSessionState: (sessionId) => getSessionState(db, sessionId),
+    adapter: bus?.adapter,
+    observeEvent: options.observeEvent,
+    log,
+  });
+  const live = gateway;
+  // This process learns of every session change (from its own authority, or over the bus
+  // while it is up): caches derived from sessions may be used (see session-change-hub.ts).
+  const receiving = !options.authorityUrl || bus !== null;
+  const receiver: ChangeReceiver | null = receiving ? attachChangeReceiver() : null;
+  live.setReceivingChanges(receiving);
+  bus?.onLost(() => {
+    receiver?.setLive(false);
+    live.setReceivingChanges(false);
+  });
+  bus?.onRecovered(() => {
+    receiver?.setLive(true);
+    live.setReceivingChanges(true);
+    // Messages relayed while the bus was down are lost to this node's clients: they re-sync.
+    live.io.local.emit("sync:required");
+  });
+  const purge = options.purge
+    ? startGuestPurgeJob({
+        db,
+        options: options.purge,
+        onSessionsEnded: (ended) => {
+          for (const e of ended)
+            void live.applySessionChange({ ...e, revoked: true, reason: "purged" });
+        },
+        log,
+      })
+    : null;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,
+    authorityUrl,
+    server,
+    gateway: live,
+    async close() {
+      receiver?.detach();
+      purge?.stop();
+      await live.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await authority?.close();
+      await bus?.close();
+    },
+  };
+}

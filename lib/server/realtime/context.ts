@@ -1,0 +1,74 @@
+import type { ServerOptions } from "socket.io";
+import type { AgentRegistry } from "../agents/types";
+import type { Db } from "../db/types";
+import type { ReplyTracker } from "./agent-reply";
+import type { KnownChannels } from "./known-channels";
+import type { GatewayServer } from "./rooms";
+import type { SessionGenerations } from "./session-generations";
+
+/** A session's auth state as the store (or the authority) knows it. */
+export interface GatewaySessionState {
+  userId: string;
+  generation: number;
+  revoked: boolean;
+  /** The session's absolute expiry; null or absent for none. */
+  expiresAt?: Date | null;
+}
+
+/** A structured log sink; callers pass ids and outcomes only, never tokens. */
+export type GatewayLog = (event: string, fields: Record<string, unknown>) => void;
+
+/** One client event as the per-event check judged it (observability, tests, benchmarks). */
+export interface ObservedEvent {
+  event: string;
+  sessionId: string;
+  accepted: boolean;
+  /** `performance.now()` when the check ran (the event's arrival). */
+  at: number;
+}
+
+/** What `attachGateway` needs. */
+export interface GatewayDeps {
+  db: Db;
+  /** HS256 key socket tokens are signed with (`FOYER_TOKEN_SIGNING_KEY`). */
+  signingKey: string;
+  /** Origins a handshake may come from; empty: the origin its Host header names. */
+  publicOrigins: string[];
+  agents: AgentRegistry;
+  /** The session's current state, or null when there is no such session. */
+  loadSessionState(sessionId: string): Promise<GatewaySessionState | null>;
+  /**
+   * A Socket.IO adapter (e.g. the Redis adapter) for several gateway nodes. When set,
+   * session changes are also relayed to the other nodes with `serverSideEmit`.
+   */
+  adapter?: ServerOptions["adapter"];
+  /** Socket.IO path; default "/socket.io". */
+  path?: string;
+  log?: GatewayLog;
+  /** Called for every client event at its per-event check. */
+  observeEvent?: (event: ObservedEvent) => void;
+  /** How long `applySessionChange` waits for the other nodes to confirm. */
+  confirmTimeoutInMs?: number;
+  /**
+   * Benchmarks only (bench/, figure B1's baseline arm): true skips the per-event session
+   * check in each listener (`createListener`), so the cost of that check can be measured against the same
+   * server without it. Never set in production; `startFoyerNode` has no way to pass it.
+   */
+  benchmarkWithoutPerEventCheck?: boolean;
+}
+
+/** What handlers share: the deps plus the gateway's own state. */
+export interface GatewayContext {
+  io: GatewayServer;
+  db: Db;
+  agents: AgentRegistry;
+  signingKey: string;
+  loadSessionState: GatewayDeps["loadSessionState"];
+  sessions: SessionGenerations;
+  replies: ReplyTracker;
+  channels: KnownChannels;
+  log: GatewayLog;
+  observeEvent?: (event: ObservedEvent) => void;
+  /** See {@link GatewayDeps.benchmarkWithoutPerEventCheck}. */
+  benchmarkWithoutPerEventCheck?: boolean;
+}

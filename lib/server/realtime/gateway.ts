@@ -1,0 +1,173 @@
+import type { Server as HttpServer } from "node:http";
+import { Server } from "socket.io";
+import { createReplyTracker } from "./agent-reply";
+import type { GatewayContext, GatewayDeps } from "./context";
+import {
+  type ClientEvent,
+  createListener,
+  type GatewaySocket,
+  type SocketListener,
+  subscribe,
+} from "./handler-kit";
+import { agentList } from "./handlers/agent-list";
+import { channelHistory } from "./handlers/channel-history";
+import { channelJoin } from "./handlers/channel-join";
+import { channelRead } from "./handlers/channel-read";
+import { messageSend } from "./handlers/message-send";
+import { preferencesGet, preferencesUpdate } from "./handlers/preferences";
+import { starSet } from "./handlers/star-set";
+import { tokenRefresh } from "./handlers/token-refresh";
+import { createAllowRequest, createHandshakeMiddleware } from "./handshake";
+import { createKnownChannels } from "./known-channels";
+import { type GatewayServer, sessionRoom, userRoom } from "./rooms";
+import { applySessionChangeLocally, isSessionChange, type SessionChange } from "./session-changes";
+import { createSessionGenerations, type SessionGenerations } from "./session-generations";
+
+export type { GatewayDeps, GatewaySessionState, ObservedEvent } from "./context";
+export type { SessionChange } from "./session-changes";
+
+/** How long a session change waits for the other gateway nodes by default. */
+export const DEFAULT_CONFIRM_TIMEOUT_IN_MS = 2_000;
+
+/** Whether every gateway node applied a change before the answer. */
+export interface ChangeConfirmation {
+  /** False: some node did not confirm in time; the change is durable but still pending there. */
+  confirmed: boolean;
+  /** Other nodes that confirmed. */
+  nodes: number;
+}
+
+/** Largest Socket.IO packet accepted (a message body is at most 4000 characters). */
+export const GATEWAY_MAX_PACKET_IN_BYTES = 64 * 1024;
+const PRUNE_INTERVAL_IN_MS = 60_000;
+
+/** The realtime gateway attached to an HTTP server. */
+export interface Gateway {
+  io: GatewayServer;
+  /** The per-event check's table (read-only use: observability and tests). */
+  sessions: SessionGenerations;
+  /**
+   * Applies a rotate or revoke on this node synchronously (no event carried by a token of an
+   * older generation is accepted once it is called), then, with an adapter, on every other
+   * node: resolves once they all acknowledged having applied it, or with `confirmed: false`
+   * when one did not within the timeout.
+   */
+  applySessionChange(change: SessionChange): Promise<ChangeConfirmation>;
+  /**
+   * Whether this node now hears every session change before it answers (its own authority,
+   * or the bus while it is up): only then may a handshake trust the in-memory table instead
+   * of reading the store. Off until the node says so.
+   */
+  setReceivingChanges(receiving: boolean): void;
+  /** Stops agent replies, disconnects every socket and closes Socket.IO (and the HTTP server). */
+  close(): Promise<void>;
+}
+
+/** The client events, one line each, in the order a socket subscribes to them. */
+function toListeners(ctx: GatewayContext): [ClientEvent, SocketListener][] {
+  return [
+    [agentList.event, createListener(ctx, agentList)],
+    [channelJoin.event, createListener(ctx, channelJoin)],
+    [channelHistory.event, createListener(ctx, channelHistory)],
+    [messageSend.event, createListener(ctx, messageSend)],
+    [tokenRefresh.event, createListener(ctx, tokenRefresh)],
+    [starSet.event, createListener(ctx, starSet)],
+    [channelRead.event, createListener(ctx, channelRead)],
+    [preferencesGet.event, createListener(ctx, preferencesGet)],
+    [preferencesUpdate.event, createListener(ctx, preferencesUpdate)],
+  ];
+}
+
+/** Per connection: checks, rooms and the gateway's shared listeners (no closure per socket). */
+function createOnConnection(ctx: GatewayContext) {
+  const listeners = toListeners(ctx);
+  function release(this: GatewaySocket): void {
+    ctx.sessions.release(this.data.sessionId);
+  }
+  return (socket: GatewaySocket): void => {
+    const { userId, sessionId, generation } = socket.data;
+    // A revoke may have landed between the handshake and now.
+    if (!ctx.sessions.isCurrent(sessionId, generation)) return void socket.disconnect(true);
+    ctx.sessions.retain(sessionId);
+    socket.on("disconnect", release);
+    void socket.join([userRoom(userId), sessionRoom(sessionId)]);
+    for (const [event, listener] of listeners) subscribe(socket, event, listener);
+  };
+}
+
+/**
+ * Attaches Socket.IO to `httpServer` at `deps.path` (default "/socket.io"). Handshakes need
+ * a same-origin Origin and a valid socket token in `auth.token`; connection-state recovery
+ * stays off, because a recovered socket would skip these checks.
+ */
+export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gateway {
+  const log = deps.log ?? (() => {});
+  const io: GatewayServer = new Server(httpServer, {
+    path: deps.path ?? "/socket.io",
+    serveClient: false,
+    allowRequest: createAllowRequest(deps.publicOrigins, { log }),
+    maxHttpBufferSize: GATEWAY_MAX_PACKET_IN_BYTES,
+    // Next's dev server shares this HTTP server for its own WebSocket upgrades (HMR).
+    destroyUpgrade: false,
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
+  });
+  const ctx: GatewayContext = {
+    io,
+    db: deps.db,
+    agents: deps.agents,
+    signingKey: deps.signingKey,
+    loadSessionState: deps.loadSessionState,
+    sessions: createSessionGenerations(),
+    replies: createReplyTracker(log),
+    channels: createKnownChannels(),
+    log,
+    observeEvent: deps.observeEvent,
+    benchmarkWithoutPerEventCheck: deps.benchmarkWithoutPerEventCheck,
+  };
+  io.use(createHandshakeMiddleware(ctx, deps.publicOrigins));
+  io.on("connection", createOnConnection(ctx));
+  io.on("session:generation", (change, ack) => {
+    const valid = isSessionChange(change);
+    if (valid) applySessionChangeLocally(ctx, change);
+    if (typeof ack === "function") ack(valid);
+  });
+  const pruner = setInterval(() => ctx.sessions.prune(), PRUNE_INTERVAL_IN_MS);
+  pruner.unref();
+
+  return {
+    io,
+    sessions: ctx.sessions,
+    setReceivingChanges: (receiving) => ctx.sessions.setReceiving(receiving),
+    async applySessionChange(change) {
+      applySessionChangeLocally(ctx, change);
+      // The in-memory adapter has no other nodes (and warns on serverSideEmit).
+      if (!deps.adapter) return { confirmed: true, nodes: 0 };
+      const timeoutInMs = deps.confirmTimeoutInMs ?? DEFAULT_CONFIRM_TIMEOUT_IN_MS;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        // The adapter times out on its own (its requestsTimeout); this bounds a stalled bus.
+        const acks = await Promise.race([
+          io.serverSideEmitWithAck("session:generation", change),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error("no confirmation in time")), timeoutInMs);
+          }),
+        ]);
+        return { confirmed: acks.every((applied) => applied === true), nodes: acks.length };
+      } catch (error) {
+        log("gateway.session_change_unconfirmed", {
+          sessionId: change.sessionId,
+          generation: change.generation,
+          error: error instanceof Error ? error.message : "unknown",
+        });
+        return { confirmed: false, nodes: 0 };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      clearInterval(pruner);
+      await ctx.replies.close();
+      await io.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import type { SocketData } from "../../realtime/events";
+import type { GatewayContext } from "./context";
+import { checkSession, createListener, defineHandler, type GatewaySocket, ok } from "./handler-kit";
+import { createSessionGenerations } from "./session-generations";
+
+const data = (over: Partial<SocketData> = {}): SocketData => ({
+  userId: "usr_1",
+  sessionId: "ses_1",
+  kind: "guest",
+  generation: 1,
+  tokenExpiresAt: 10_000,
+  ...over,
+});
+
+describe("checkSession (the per-event check)", () => {
+  const sessions = createSessionGenerations();
+  sessions.record("ses_1", { generation: 1, revoked: false });
+
+  it("lets a current, unexpired socket act", () => {
+    expect(checkSession({ sessions }, data(), false, 9_999)).toBeNull();
+  });
+
+  it("refuses a rotated-away generation as stale, a newer one and an unknown session as revoked", () => {
+    expect(checkSession({ sessions }, data({ generation: 0 }), false, 0)?.code).toBe("stale:token");
+    // A stale socket may still refresh its token in place (that is how it recovers).
+    expect(checkSession({ sessions }, data({ generation: 0 }), true, 0)).toBeNull();
+    expect(checkSession({ sessions }, data({ generation: 2 }), false, 0)?.code).toBe(
+      "revoked:session",
+    );
+    expect(checkSession({ sessions }, data({ sessionId: "ses_x" }), false, 0)?.code).toBe(
+      "revoked:session",
+    );
+  });
+
+  it("refuses an expired token unless the event may refresh it", () => {
+    expect(checkSession({ sessions }, data(), false, 10_000)?.code).toBe("unauthorized:token");
+    expect(checkSession({ sessions }, data(), true, 10_000)).toBeNull();
+  });
+
+  it("refuses a revoked session even for a refresh", () => {
+    const revoked = createSessionGenerations();
+    revoked.record("ses_1", { generation: 1, revoked: true });
+    expect(checkSession({ sessions: revoked }, data(), true, 0)?.code).toBe("revoked:session");
+  });
+});
+
+describe("createListener and the benchmark-only switch", () => {
+  const handler = defineHandler({
+    event: "agent:list",
+    schema: z.object({}).nullish(),
+    handle: async () => ok({ agents: [] }),
+  });
+
+  async function emitOnRevokedSession(benchmarkWithoutPerEventCheck?: boolean) {
+    const sessions = createSessionGenerations();
+    sessions.record("ses_1", { generation: 1, revoked: true });
+    const ctx = {
+      sessions,
+      log: () => {},
+      benchmarkWithoutPerEventCheck,
+    } as unknown as GatewayContext;
+    const socket = {
+      data: data({ tokenExpiresAt: Date.now() + 60_000 }),
+      disconnect: () => {},
+    } as unknown as GatewaySocket;
+    // Shared by every socket: EventEmitter calls it with its socket as `this`.
+    const listener = createListener(ctx, handler);
+    let ack: unknown;
+    await listener.call(socket, {}, (a: unknown) => {
+      ack = a;
+    });
+    return ack as { status: string };
+  }
+
+  it("checks the session on every event by default", async () => {
+    expect((await emitOnRevokedSession()).status).toBe("ERROR");
+  });
+
+  it("skips the check only when a benchmark's baseline asks for it", async () => {
+    expect((await emitOnRevokedSession(true)).status).toBe("OK");
+  });
+});

@@ -1,0 +1,140 @@
+import type { Socket } from "socket.io";
+import type { z } from "zod";
+import { CHANNEL_ACCESS_DENIED } from "../../realtime/channels";
+import type {
+  Ack,
+  AckCallback,
+  AckError,
+  AckOk,
+  ClientToServerEvents,
+  InterServerEvents,
+  RealtimeErrorCode,
+  ServerToClientEvents,
+  SocketData,
+} from "../../realtime/events";
+import type { GatewayContext } from "./context";
+
+/** A socket of the gateway, with the typed event maps and its verified `SocketData`. */
+export type GatewaySocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+
+export type ClientEvent = keyof ClientToServerEvents;
+/** The `data` an event's OK ack carries. */
+export type AckDataOf<E extends ClientEvent> =
+  Parameters<ClientToServerEvents[E]>[1] extends AckCallback<infer T> ? T : never;
+
+/** One client event: its payload schema and what to do with a valid payload. */
+export interface HandlerSpec<E extends ClientEvent, S extends z.ZodType> {
+  event: E;
+  schema: S;
+  /**
+   * Only `token:refresh`: may run once the socket's token expired or its session's tokens
+   * were rotated (the new token is verified in full), but never for a revoked session.
+   */
+  refreshesToken?: boolean;
+  handle(
+    ctx: GatewayContext,
+    socket: GatewaySocket,
+    payload: z.output<S>,
+  ): Promise<Ack<AckDataOf<E>>>;
+}
+
+export function defineHandler<E extends ClientEvent, S extends z.ZodType>(
+  spec: HandlerSpec<E, S>,
+): HandlerSpec<E, S> {
+  return spec;
+}
+
+export const ok = <T>(data: T): AckOk<T> => ({ status: "OK", data });
+export const fail = (code: RealtimeErrorCode, message: string): AckError => ({
+  status: "ERROR",
+  code,
+  message,
+});
+/** The one answer to any channel the socket's user is not a participant of. */
+export const denied = (): AckError => fail("forbidden:channel", CHANNEL_ACCESS_DENIED);
+
+/**
+ * The per-event check (DESIGN "every event re-checks the token's session and generation"):
+ * a synchronous lookup, so an event that arrives after a revoke or rotate was applied is
+ * refused even if its socket has not been disconnected (or refreshed) yet. Null when the
+ * socket may act.
+ */
+export function checkSession(
+  ctx: Pick<GatewayContext, "sessions">,
+  data: SocketData,
+  refreshesToken = false,
+  now = Date.now(),
+): AckError | null {
+  const entry = ctx.sessions.get(data.sessionId);
+  if (!entry || entry.revoked || entry.generation < data.generation) {
+    return fail("revoked:session", "The session was revoked. Sign in or start again.");
+  }
+  if (refreshesToken) return null;
+  if (entry.generation > data.generation) {
+    return fail("stale:token", "The session's tokens were rotated. Refresh the token and retry.");
+  }
+  if (data.tokenExpiresAt <= now) {
+    return fail("unauthorized:token", "The socket token expired. Reconnect with a fresh token.");
+  }
+  return null;
+}
+
+/** A listener as EventEmitter calls it: its socket is `this`. */
+export type SocketListener = (this: GatewaySocket, ...args: unknown[]) => Promise<void>;
+
+/**
+ * The listener for `spec`: session check → payload validation → `handle` → ack. A thrown
+ * error becomes `internal:server`; a missing or non-function ack is tolerated. A failed
+ * session check also disconnects the socket. Built once per gateway and shared by every
+ * socket (a closure per socket and event cost ~1 KB per socket: docs/benchmarks.md, B9).
+ */
+export function createListener<E extends ClientEvent, S extends z.ZodType>(
+  ctx: GatewayContext,
+  spec: HandlerSpec<E, S>,
+): SocketListener {
+  return async function listener(this: GatewaySocket, ...args: unknown[]): Promise<void> {
+    const last = args.at(-1);
+    const reply = typeof last === "function" ? (last as (ack: Ack<unknown>) => void) : () => {};
+    const payload = typeof args[0] === "function" ? undefined : args[0];
+    try {
+      // Checked before parsing: a revoked socket learns nothing more and is dropped at once;
+      // a rotated one keeps its connection to refresh its token in place.
+      const refused = ctx.benchmarkWithoutPerEventCheck
+        ? null
+        : checkSession(ctx, this.data, spec.refreshesToken);
+      ctx.observeEvent?.({
+        event: spec.event,
+        sessionId: this.data.sessionId,
+        accepted: refused === null,
+        at: performance.now(),
+      });
+      if (refused) {
+        ctx.log("gateway.event_refused", { event: spec.event, code: refused.code });
+        reply(refused);
+        if (refused.code !== "stale:token") this.disconnect(true);
+        return;
+      }
+      const parsed = spec.schema.safeParse(payload);
+      if (!parsed.success)
+        return reply(fail("bad_request:payload", `Invalid ${spec.event} payload.`));
+      reply(await spec.handle(ctx, this, parsed.data));
+    } catch (error) {
+      ctx.log("gateway.event_failed", { event: spec.event, error: String(error) });
+      reply(fail("internal:server", "Something went wrong. Try again."));
+    }
+  };
+}
+
+/** Subscribes a listener from {@link createListener} on `socket` for its event. */
+export function subscribe(
+  socket: GatewaySocket,
+  event: ClientEvent,
+  listener: SocketListener,
+): void {
+  (socket as unknown as Socket).on(event as string, listener);
+}

@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { parseChannel } from "../../../realtime/channels";
+import { MESSAGE_BODY_MAX_LENGTH } from "../../../realtime/events";
+import { runAgentReply } from "../agent-reply";
+import { getOwnChannel } from "../channel-access";
+import { checkSession, defineHandler, denied, ok } from "../handler-kit";
+import { appendMessage } from "../messages-store";
+import { toChannelAudience } from "../rooms";
+
+/** Client message ids are the client's own idempotency keys. */
+export const CLIENT_MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+const schema = z.object({
+  channel: z.unknown().optional(),
+  clientMessageId: z.string().regex(CLIENT_MESSAGE_ID_PATTERN),
+  body: z.string().trim().min(1).max(MESSAGE_BODY_MAX_LENGTH),
+});
+
+/**
+ * `message:send {channel, clientMessageId, body}` → the stored message. A resend with the
+ * same client message id returns the stored one and triggers nothing. A new message is
+ * pushed to every socket of the user, then the channel's agent answers in the background.
+ */
+export const messageSend = defineHandler({
+  event: "message:send",
+  schema,
+  async handle(ctx, socket, payload) {
+    const { userId } = socket.data;
+    const own = getOwnChannel(ctx.agents, userId, payload.channel);
+    if (!own) return denied();
+    await ctx.channels.ensure(ctx.db, { name: own.name, userId, agentId: own.agent.id });
+    // Again right before the write: a revoke may have landed while the channel was ensured.
+    const refused = checkSession(ctx, socket.data);
+    if (refused) return refused;
+    const { message, created } = await appendMessage(ctx.db, {
+      channel: own.name,
+      authorId: userId,
+      authorKind: "user",
+      body: payload.body,
+      clientMessageId: payload.clientMessageId,
+    }).catch((error: unknown) => {
+      ctx.channels.forget(own.name);
+      throw error;
+    });
+    if (created) {
+      // Where it landed: the member's channel if a merge moved this one meanwhile.
+      const landed = parseChannel(message.channel) ?? own.channel;
+      toChannelAudience(ctx.io, landed).emit("message:created", message);
+      ctx.replies.start((shutdown) => runAgentReply(ctx, own, message, shutdown));
+    }
+    return ok({ message });
+  },
+});

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toDirectChannel } from "../../realtime/channels";
+import { createConcierge } from "../agents/concierge";
+import { createAgentRegistry } from "../agents/registry";
+import type { Agent } from "../agents/types";
+import type { Db } from "../db/types";
+import {
+  collect,
+  emitAck,
+  startTestGateway,
+  type TestGateway,
+  waitFor,
+} from "./testing/gateway-harness";
+
+const FAILING_AFTER = 666;
+
+const flaky: Agent = {
+  id: "flaky",
+  name: "Flaky",
+  description: "Streams one piece, then throws.",
+  streams: true,
+  async *reply() {
+    yield "Half an ans";
+    throw new Error("provider went away");
+  },
+};
+const mute: Agent = {
+  id: "mute",
+  name: "Mute",
+  description: "Says nothing.",
+  streams: false,
+  async *reply() {},
+};
+
+let t: TestGateway;
+beforeAll(async () => {
+  const failing = (db: Db): Db => ({
+    ...db,
+    query(sql, params) {
+      if (params?.[1] === FAILING_AFTER) return Promise.reject(new Error("db: simulated outage"));
+      return db.query(sql, params);
+    },
+  });
+  t = await startTestGateway({
+    agents: createAgentRegistry([createConcierge(), flaky, mute]),
+    wrapDb: failing,
+  });
+}, 60_000);
+afterAll(() => t.close());
+
+describe("gateway robustness", () => {
+  it("answers a handler's thrown error with internal:server and keeps the socket", async () => {
+    const a = await t.createUser();
+    const socket = await t.connect({ token: a.token });
+    const channel = toDirectChannel(a.userId, "concierge");
+    expect(await emitAck(socket, "channel:history", { channel, after: FAILING_AFTER })).toEqual({
+      status: "ERROR",
+      code: "internal:server",
+      message: expect.any(String),
+    });
+    expect((await emitAck(socket, "channel:history", { channel, after: 0 })).status).toBe("OK");
+  });
+
+  it("tolerates events sent without an ack, or with a non-function in its place", async () => {
+    const a = await t.createUser();
+    const socket = await t.connect({ token: a.token });
+    const created = collect(socket, "message:created");
+    const channel = toDirectChannel(a.userId, "concierge");
+    socket.emit(
+      "message:send",
+      { channel, clientMessageId: "no-ack", body: "hello" },
+      undefined as never,
+    );
+    (socket.emit as (...args: unknown[]) => void)("agent:list", {}, "not a function");
+    (socket.emit as (...args: unknown[]) => void)("agent:list");
+    await waitFor(() => created.length === 2);
+    expect(socket.connected).toBe(true);
+    expect(await emitAck(socket, "agent:list", undefined)).toMatchObject({ status: "OK" });
+  });
+
+  it("lists the configured agents", async () => {
+    const socket = await t.connect({ token: (await t.createUser()).token });
+    const ack = await emitAck(socket, "agent:list", {});
+    expect(ack.status === "OK" && ack.data.agents.map((agent) => agent.id)).toEqual([
+      "concierge",
+      "flaky",
+      "mute",
+    ]);
+  });
+
+  it("stores an apology (with the partial text) under the deltas' id when an agent fails", async () => {
+    const a = await t.createUser();
+    const socket = await t.connect({ token: a.token });
+    const deltas = collect(socket, "message:delta");
+    const created = collect(socket, "message:created");
+    const channel = toDirectChannel(a.userId, "flaky");
+    await emitAck(socket, "message:send", { channel, clientMessageId: "f1", body: "go" });
+    await waitFor(() => created.length === 2);
+    const answer = created[1];
+    expect(deltas.map((d) => d.text)).toEqual(["Half an ans"]);
+    expect(answer?.id).toBe(deltas[0]?.messageId);
+    expect(answer?.body).toMatch(/^Half an ans\n\n\(Sorry, I could not answer/);
+  });
+
+  it("stores an apology when an agent says nothing", async () => {
+    const a = await t.createUser();
+    const socket = await t.connect({ token: a.token });
+    const created = collect(socket, "message:created");
+    const channel = toDirectChannel(a.userId, "mute");
+    await emitAck(socket, "message:send", { channel, clientMessageId: "m1", body: "hello?" });
+    await waitFor(() => created.length === 2);
+    expect(created[1]).toMatchObject({
+      authorId: "mute",
+      seq: 2,
+      body: expect.stringMatching(/^Sorry/),
+    });
+  });
+});
