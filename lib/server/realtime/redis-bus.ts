@@ -57,7 +57,7 @@ export async function createRedisBus(
     });
   }
   await Promise.all([pub.connect(), sub.connect()]);
-  const adapter = createAdapter(pub, sub, {
+  const adapter = createAdapter(withHandledPublishes(pub, log), sub, {
     key: options.key ?? "foyer",
     requestsTimeout: options.requestsTimeoutInMs ?? BUS_REQUESTS_TIMEOUT_IN_MS,
   });
@@ -69,4 +69,29 @@ export async function createRedisBus(
       await Promise.allSettled([pub.quit(), sub.quit()]);
     },
   };
+}
+
+/**
+ * The adapter calls `publish` and drops the promise (socketio/socket.io-redis-adapter#513,
+ * the same in socket.io-redis-emitter#139), so a publish that fails while Redis is down
+ * becomes an unhandled rejection, which ends a Node process. The bus is allowed to lose
+ * messages (clients re-sync from the store on recovery), so a failed publish is logged and
+ * dropped. Methods are bound to the real client: it keeps state in private fields.
+ */
+export function withHandledPublishes<T extends object>(client: T, log: GatewayLog): T {
+  return new Proxy(client, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      // `constructor` stays as is: the adapter tells client kinds apart by its name.
+      if (typeof value !== "function" || property === "constructor") return value;
+      if (property !== "publish") return value.bind(target);
+      return (...args: unknown[]) => {
+        const sent: Promise<unknown> = value.apply(target, args);
+        return sent.catch((error: Error) => {
+          log("bus.publish_failed", { error: error.message });
+          return 0;
+        });
+      };
+    },
+  });
 }
