@@ -43,10 +43,17 @@ describe("socket tokens", () => {
     const forged = Buffer.from(JSON.stringify({ ...base, sub: "usr_victim" })).toString(
       "base64url",
     );
-    const flipped = `${s.slice(0, -1)}${s.endsWith("A") ? "B" : "A"}`;
+    // Flip a bit that carries data (the last character's low two bits carry none).
+    const flipped = `${s.slice(0, -2)}${s.at(-2) === "A" ? "B" : "A"}${s.at(-1)}`;
+    // The same 32 bytes spelt with the last character's spare bits set: not canonical.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(s.at(-1) as string);
+    const respelt = `${s.slice(0, -1)}${alphabet[last ^ 1]}`;
+    expect(Buffer.from(respelt, "base64url")).toEqual(Buffer.from(s, "base64url"));
     for (const bad of [
       `${h}.${forged}.${s}`,
       `${h}.${p}.${flipped}`,
+      `${h}.${p}.${respelt}`,
       `${h}.${p}.${s}x`,
       `${h}.${p}`,
       `${token}.x`,

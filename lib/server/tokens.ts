@@ -73,7 +73,7 @@ function hasAudience(aud: unknown): boolean {
  * WebCrypto, whose key import and verify each hop to the thread pool, which doubled the
  * latency of an authenticated socket connect (docs/benchmarks.md, B7). jose still parses
  * the header and payload; only the HS256 compact form we mint is accepted (no `crit`, no
- * unencoded payload), and the signature is compared in constant time.
+ * unencoded payload), and the signature is compared in constant time, in its one canonical spelling.
  */
 export async function verifySocketToken(
   token: string,
@@ -92,8 +92,12 @@ export async function verifySocketToken(
   if (protectedHeader.alg !== "HS256" || "crit" in protectedHeader || "b64" in protectedHeader) {
     throw new Error("tokens: unexpected socket token header");
   }
-  const expected = createHmac("sha256", signingKey).update(`${header}.${payload}`).digest();
-  if (!timingSafeEqual(Buffer.from(signature, "base64url"), expected)) {
+  // Compared as text, not decoded: base64url decoding ignores the last character's two
+  // spare bits, so a decoded compare would accept four spellings of one signature.
+  const expected = createHmac("sha256", signingKey)
+    .update(`${header}.${payload}`)
+    .digest("base64url");
+  if (!timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) {
     throw new Error("tokens: bad socket token signature");
   }
   const claimsIn = decodeJwt(token);
