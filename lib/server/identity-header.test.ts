@@ -60,6 +60,14 @@ describe("identity header", () => {
     const flipped = `${version}.${payload}.${mac.slice(0, -2)}${mac.endsWith("AA") ? "BB" : "AA"}`;
     expect(parseIdentityHeader(flipped, COOKIES, KEYS, NOW)).toBeNull();
     expect(parseIdentityHeader(`${version}.${payload}.`, COOKIES, KEYS, NOW)).toBeNull();
+    // Another spelling of the same MAC bytes (spare bits of the last character, a stray
+    // character base64url decoding skips) is not the MAC.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const respelt = `${mac.slice(0, -1)}${alphabet[alphabet.indexOf(mac.at(-1) as string) ^ 1]}`;
+    for (const other of [respelt, `${mac}!`]) {
+      expect(Buffer.from(other, "base64url")).toEqual(Buffer.from(mac, "base64url"));
+      expect(parseIdentityHeader(`${version}.${payload}.${other}`, COOKIES, KEYS, NOW)).toBeNull();
+    }
     expect(parseIdentityHeader(`v2.${payload}.${mac}`, COOKIES, KEYS, NOW)).toBeNull();
     expect(parseIdentityHeader(`${header}.extra`, COOKIES, KEYS, NOW)).toBeNull();
   });

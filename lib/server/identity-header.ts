@@ -92,8 +92,10 @@ export function parseIdentityHeader(
   if (!value || value.length > MAX_HEADER_LENGTH) return null;
   const [version, payloadPart, macPart, ...rest] = value.split(".");
   if (version !== VERSION || !payloadPart || !macPart || rest.length > 0) return null;
-  const mac = Buffer.from(macPart, "base64url");
-  if (!safeEqual(mac, toMac(`${version}.${payloadPart}`, keys))) return null;
+  // Compared as text: decoding would accept other spellings of the same MAC.
+  const mac = Buffer.from(macPart);
+  if (!safeEqual(mac, Buffer.from(toMac(`${version}.${payloadPart}`, keys).toString("base64url"))))
+    return null;
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(payloadPart, "base64url").toString("utf8"));
