@@ -32,7 +32,12 @@ export interface FoyerSocketOptions {
 export function createFoyerSocket({ getToken }: FoyerSocketOptions): FoyerSocket {
   return io({
     path: SOCKET_PATH,
-    transports: ["websocket", "polling"],
+    // Polling is the fallback for networks that block WebSockets; behind a load balancer
+    // without sticky sessions it must be off (README, "Run several nodes").
+    transports:
+      process.env.NEXT_PUBLIC_FOYER_SOCKET_TRANSPORTS === "websocket"
+        ? ["websocket"]
+        : ["websocket", "polling"],
     autoConnect: false,
     reconnectionDelay: 500,
     reconnectionDelayMax: 5_000,
