@@ -169,10 +169,13 @@ export interface ServerToClientEvents {
 }
 
 export interface InterServerEvents {
-  /** A rotate or revoke; every node applies it, then acknowledges. */
+  /**
+   * A rotate or revoke; every node applies it, then acknowledges with its node id (false:
+   * the change was malformed and not applied), so the sender can tell which nodes confirmed.
+   */
   "session:generation": (
     update: { sessionId: string; generation: number; revoked: boolean; reason?: string },
-    ack: (applied: boolean) => void,
+    ack: (appliedBy: string | false) => void,
   ) => void;
 }
 

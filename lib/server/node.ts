@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CLIENT_ADDRESS_HEADER } from "../shared/names";
@@ -12,7 +13,14 @@ import { type GuestPurgeOptions, startGuestPurgeJob } from "./jobs/purge-guests"
 import { attachGateway, type Gateway, type ObservedEvent } from "./realtime/gateway";
 import { createRedisBus, type RedisBus } from "./realtime/redis-bus";
 import { attachChangeReceiver, type ChangeReceiver } from "./session-change-hub";
-import { getSessionState } from "./store/sessions";
+import {
+  beatNode,
+  forgetDeadNodes,
+  liveNodeIds,
+  NODE_HEARTBEAT_INTERVAL_IN_MS,
+  removeNode,
+} from "./store/gateway-nodes";
+import { getSessionState, getSessionStates } from "./store/sessions";
 
 /**
  * One Foyer node: an HTTP server carrying the app's requests and the Socket.IO gateway,
@@ -85,32 +93,33 @@ export async function startFoyerNode(options: FoyerNodeOptions): Promise<FoyerNo
     req.headers[CLIENT_ADDRESS_HEADER] = getClientAddress(req, trust);
     handle(req, res);
   });
+  const nodeId = randomUUID();
   gateway = attachGateway(server, {
     db,
     signingKey: options.secrets.FOYER_TOKEN_SIGNING_KEY,
     publicOrigins: options.publicOrigins,
     agents: options.agents ?? createBuiltInAgents(),
     loadSessionState: (sessionId) => getSessionState(db, sessionId),
+    loadSessionStates: (sessionIds) => getSessionStates(db, sessionIds),
     adapter: bus?.adapter,
+    nodeId,
+    expectedPeers: () => liveNodeIds(db, nodeId),
     observeEvent: options.observeEvent,
     log,
   });
   const live = gateway;
-  // This process learns of every session change (from its own authority, or over the bus
-  // while it is up): caches derived from sessions may be used (see session-change-hub.ts).
-  const receiving = !options.authorityUrl || bus !== null;
-  const receiver: ChangeReceiver | null = receiving ? attachChangeReceiver() : null;
-  live.setReceivingChanges(receiving);
-  bus?.onLost(() => {
-    receiver?.setLive(false);
-    live.setReceivingChanges(false);
-  });
-  bus?.onRecovered(() => {
-    receiver?.setLive(true);
-    live.setReceivingChanges(true);
-    // Messages relayed while the bus was down are lost to this node's clients: they re-sync.
-    live.io.local.emit("sync:required");
-  });
+  // This process learns of every session change from its own authority, or over the bus
+  // while it is up: then the gateway answers from memory and caches derived from sessions
+  // may be used (see session-change-hub.ts). Otherwise every event reads the store.
+  const receiver: ChangeReceiver | null =
+    !options.authorityUrl || bus !== null ? attachChangeReceiver() : null;
+  const setReceiving = (receiving: boolean) => {
+    receiver?.setLive(receiving);
+    live.setReceivingChanges(receiving);
+  };
+  const membership = bus ? trackMembership({ db, bus, gateway: live, setReceiving, log }) : null;
+  if (membership) await membership.start();
+  else setReceiving(receiver !== null);
   const purge = options.purge
     ? startGuestPurgeJob({
         db,
@@ -133,6 +142,7 @@ export async function startFoyerNode(options: FoyerNodeOptions): Promise<FoyerNo
     server,
     gateway: live,
     async close() {
+      await membership?.stop();
       receiver?.detach();
       purge?.stop();
       await live.close();
@@ -140,6 +150,77 @@ export async function startFoyerNode(options: FoyerNodeOptions): Promise<FoyerNo
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await authority?.close();
       await bus?.close();
+    },
+  };
+}
+
+/**
+ * A node on the bus answers its sockets' events from memory only while it is listed in
+ * gateway_nodes, so that a revoke counts on its acknowledgement (store/gateway-nodes.ts).
+ * Bus lost: it stops trusting memory at once (every event reads the store) and takes itself
+ * off the list. Bus back: it lists itself, re-reads its sockets' sessions (changes made
+ * before it was listed again), and only then trusts memory; its clients re-sync messages.
+ */
+function trackMembership(deps: {
+  db: Db;
+  bus: RedisBus;
+  gateway: Gateway;
+  setReceiving(receiving: boolean): void;
+  log: (event: string, fields: Record<string, unknown>) => void;
+}) {
+  const { db, bus, gateway, setReceiving, log } = deps;
+  let trusted = false;
+  let losses = 0;
+  let beats = 0;
+  let running: Promise<void> | null = null;
+  const failed = (step: string) => (error: unknown) =>
+    log("gateway.membership_failed", {
+      step,
+      error: error instanceof Error ? error.message : "unknown",
+    });
+  async function beat(): Promise<void> {
+    if (!bus.up) return;
+    const lossesBefore = losses;
+    await beatNode(db, gateway.nodeId);
+    if ((beats += 1) % 1_800 === 1) await forgetDeadNodes(db);
+    if (trusted) return;
+    await gateway.reconcileSessions();
+    // Lost again meanwhile: stay off memory (the loss already took the node off the list).
+    if (losses !== lossesBefore || !bus.up) return;
+    trusted = true;
+    setReceiving(true);
+    log("gateway.answering_from_memory", { nodeId: gateway.nodeId });
+    // Messages relayed while the bus was down are lost to this node's clients: they re-sync.
+    if (losses > 0) gateway.io.local.emit("sync:required");
+  }
+  const tick = () => {
+    running ??= beat()
+      .catch(failed("heartbeat"))
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+  bus.onLost(() => {
+    losses += 1;
+    trusted = false;
+    setReceiving(false);
+    void removeNode(db, gateway.nodeId).catch(failed("remove"));
+  });
+  bus.onRecovered(() => void tick());
+  const timer = setInterval(tick, NODE_HEARTBEAT_INTERVAL_IN_MS);
+  timer.unref();
+  return {
+    /** Lists the node and trusts memory before it serves anything (store errors throw). */
+    async start() {
+      await beat();
+    },
+    async stop() {
+      clearInterval(timer);
+      await running;
+      trusted = false;
+      setReceiving(false);
+      await removeNode(db, gateway.nodeId).catch(failed("remove"));
     },
   };
 }

@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { Server } from "socket.io";
 import type { InterServerEvents } from "../../realtime/events";
 import { createRedisBus, type RedisBus } from "../realtime/redis-bus";
+import { isConfirmedBy } from "../realtime/session-changes";
 import type { ChangeAnnouncement, SessionChange } from "./context";
 
 /**
@@ -14,10 +16,16 @@ export interface GatewayLink {
   close(): Promise<void>;
 }
 
+export interface GatewayLinkOptions {
+  timeoutInMs?: number;
+  /** The gateway nodes that must acknowledge (store/gateway-nodes.ts `liveNodeIds`). */
+  expectedNodes?: () => Promise<string[]>;
+}
+
 export async function createGatewayLink(
   redisUrl: string | undefined,
   log: (event: string, fields: Record<string, unknown>) => void,
-  timeoutInMs = 2_000,
+  { timeoutInMs = 2_000, expectedNodes = async () => [] }: GatewayLinkOptions = {},
 ): Promise<GatewayLink> {
   if (!redisUrl) {
     log("authority.no_gateway_link", {
@@ -30,19 +38,23 @@ export async function createGatewayLink(
     adapter: bus.adapter,
   });
   // Gateways wait for every server on the bus, this one included: acknowledge, apply nothing.
+  const linkId = `link-${randomUUID()}`;
   io.on("session:generation", (_change, ack) => {
-    if (typeof ack === "function") ack(true);
+    if (typeof ack === "function") ack(linkId);
   });
   return {
     async announce(change) {
       try {
-        const acks = await io.serverSideEmitWithAck("session:generation", {
-          sessionId: change.sessionId,
-          generation: change.generation,
-          revoked: change.revoked,
-          reason: change.reason,
-        });
-        return { confirmed: acks.every((applied) => applied === true) };
+        const [acks, expected] = await Promise.all([
+          io.serverSideEmitWithAck("session:generation", {
+            sessionId: change.sessionId,
+            generation: change.generation,
+            revoked: change.revoked,
+            reason: change.reason,
+          }),
+          expectedNodes(),
+        ]);
+        return { confirmed: isConfirmedBy(acks, expected) };
       } catch {
         return { confirmed: false };
       }

@@ -1,6 +1,7 @@
 import { migrate } from "../db/migrate";
 import { openDatabase } from "../db/open";
 import { ConfigError, getDataDir, loadSecrets } from "../env";
+import { liveNodeIds } from "../store/gateway-nodes";
 import { createGatewayLink } from "./gateway-link";
 import { readAuthorityLimits } from "./rate-limit";
 import { startAuthorityServer } from "./service";
@@ -24,7 +25,9 @@ async function main(): Promise<void> {
   await migrate(db);
   const log = (event: string, fields: Record<string, unknown>) =>
     console.info(JSON.stringify({ time: new Date().toISOString(), event, ...fields }));
-  const link = await createGatewayLink(process.env.REDIS_URL || undefined, log);
+  const link = await createGatewayLink(process.env.REDIS_URL || undefined, log, {
+    expectedNodes: () => liveNodeIds(db),
+  });
   const running = await startAuthorityServer({
     db,
     secrets,

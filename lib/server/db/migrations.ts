@@ -93,4 +93,16 @@ ALTER TABLE channels ADD COLUMN read_seq bigint NOT NULL DEFAULT 0;
 CREATE INDEX channels_user_id ON channels (user_id);
 `,
   },
+  {
+    id: 4,
+    name: "gateway_nodes",
+    sql: `
+-- Gateway nodes that hear every session change over the bus and answer for it from memory:
+-- a revoke is confirmed only when each of them (seen within the liveness window) acknowledged.
+CREATE TABLE gateway_nodes (
+  id text PRIMARY KEY,
+  last_seen timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];

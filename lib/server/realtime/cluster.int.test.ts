@@ -9,12 +9,14 @@ import { createGatewayLink } from "../authority/gateway-link";
 import { startAuthorityServer } from "../authority/service";
 import { TEST_SECRETS } from "../authority/test-harness";
 import { createPostgresStore, type TestStore } from "../db/testing/stores";
+import { beatNode, liveNodeIds, removeNode } from "../store/gateway-nodes";
 import { listMessagesAfter } from "./messages-store";
 import {
   connectTo,
   createGuest,
   revokeOn,
   rotateOn,
+  startCuttableProxy,
   startFailoverProxy,
   startRedisServer,
   startTestNode,
@@ -255,6 +257,109 @@ async function expectConverged(db: TestNode["db"], channel: string, seen: () => 
   expect(shown.map((m) => m.seq)).toEqual(shown.map((_, i) => i + 1));
   expect(new Set(shown.map((m) => m.id)).size).toBe(shown.length);
 }
+
+describe("a node that lost the bus", () => {
+  /** Node D, whose Redis connection (only) goes through a proxy the test can cut. */
+  async function startCutOffNode() {
+    const proxy = await startCuttableProxy(REDIS_URL);
+    const d = await startTestNode("D", { store, redisUrl: proxy.url });
+    const cutOff = async () => {
+      proxy.cut();
+      await waitFor(() => d.logs.some((l) => l.event === "bus.connection_lost"), 10_000);
+      expect(d.node.gateway.sessions.receiving).toBe(false);
+      // Off the list: revokes no longer wait for it (it reads the store on every event).
+      const deadline = Date.now() + 5_000;
+      while ((await liveNodeIds(a.db)).includes(d.node.gateway.nodeId)) {
+        if (Date.now() > deadline) throw new Error("node D is still listed");
+        await pause(20);
+      }
+    };
+    const stop = async () => {
+      await d.stop();
+      await proxy.close();
+    };
+    return { d, proxy, cutOff, stop };
+  }
+
+  it("reads the store on every event: zero events accepted after a revoke answered elsewhere", async () => {
+    const { d, cutOff, stop } = await startCutOffNode();
+    try {
+      const guest = await createGuest(a);
+      const client = await connectTo(d.node.url, guest.token);
+      await cutOff();
+      let status = "";
+      const report = await pipelineAround(
+        client,
+        d,
+        a,
+        "session.revoked",
+        guest.sessionId,
+        async () => {
+          status = await revokeOn(a, guest.sessionId);
+        },
+      );
+      console.info(`pipelined revocation (node off the bus): ${JSON.stringify(report)}`);
+      // Confirmed honestly: the nodes that answer from memory all acknowledged.
+      expect(status).toBe("revoked");
+      expect(report.acceptedAfter).toBe(0);
+      expect(report.acceptedBefore).toBeGreaterThan(0);
+      await expect(connectTo(d.node.url, guest.token)).rejects.toThrow("unauthorized");
+    } finally {
+      await stop();
+    }
+  }, 60_000);
+
+  it("applies what it missed when the bus comes back, before it answers from memory again", async () => {
+    const { d, proxy, cutOff, stop } = await startCutOffNode();
+    try {
+      const guest = await createGuest(a);
+      const client = await connectTo(d.node.url, guest.token);
+      const told = new Promise<string>((resolve) =>
+        client.once("session:revoked", ({ reason }) => resolve(reason)),
+      );
+      await cutOff();
+      expect(await revokeOn(a, guest.sessionId)).toBe("revoked");
+      proxy.restore();
+      await waitFor(() => d.node.gateway.sessions.receiving, 15_000);
+      // The socket sent nothing: the re-read on recovery found the revoke and closed it.
+      expect(await told).toBe("revoked");
+      expect(client.connected).toBe(false);
+      expect(await liveNodeIds(a.db)).toContain(d.node.gateway.nodeId);
+      const back = d.logs.filter((l) => l.event === "gateway.answering_from_memory");
+      const reconciled = d.logs.find((l) => l.event === "gateway.sessions_reconciled");
+      expect(reconciled?.at).toBeLessThan(back.at(-1)?.at ?? 0);
+    } finally {
+      await stop();
+    }
+  }, 60_000);
+
+  it("a listed node that did not acknowledge (gone from the bus unnoticed) makes the answer pending", async () => {
+    const guest = await createGuest(a);
+    // Listed as live, never on the bus: what a node that lost Redis looks like to the
+    // others until it notices (the bus itself only waits for the servers still subscribed).
+    await beatNode(a.db, "node-that-lost-the-bus");
+    try {
+      expect(await revokeOn(a, guest.sessionId)).toBe("pending");
+      const link = await createGatewayLink(REDIS_URL, () => {}, {
+        expectedNodes: () => liveNodeIds(a.db),
+      });
+      try {
+        const other = await createGuest(a);
+        expect(await link.announce({ ...other, generation: 9, revoked: true })).toEqual({
+          confirmed: false,
+        });
+        await removeNode(a.db, "node-that-lost-the-bus");
+        expect(await link.announce({ ...other, generation: 9, revoked: true })).toEqual({
+          confirmed: true,
+        });
+      } finally {
+        await link.close();
+      }
+    } finally {
+      await removeNode(a.db, "node-that-lost-the-bus");
+    }
+  }, 30_000);
+});
 
 describe("scale-out faults", () => {
   it("two users chatting across nodes with Redis killed and restarted mid-chat: every message once, in order", async () => {

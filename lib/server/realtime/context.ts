@@ -23,7 +23,7 @@ export interface ObservedEvent {
   event: string;
   sessionId: string;
   accepted: boolean;
-  /** `performance.now()` when the check ran (the event's arrival). */
+  /** `performance.now()` when the event arrived (its listener ran), before its check. */
   at: number;
 }
 
@@ -37,6 +37,15 @@ export interface GatewayDeps {
   agents: AgentRegistry;
   /** The session's current state, or null when there is no such session. */
   loadSessionState(sessionId: string): Promise<GatewaySessionState | null>;
+  /** Many sessions' states in one read (reconciling); default: `loadSessionState` each. */
+  loadSessionStates?(sessionIds: string[]): Promise<Map<string, GatewaySessionState>>;
+  /** This node's id on the bus (acknowledgements carry it); default: a random UUID. */
+  nodeId?: string;
+  /**
+   * The other nodes that must acknowledge a session change for it to be confirmed (the
+   * live ones answering from memory: store/gateway-nodes.ts). Unset: whoever is on the bus.
+   */
+  expectedPeers?(): Promise<string[]>;
   /**
    * A Socket.IO adapter (e.g. the Redis adapter) for several gateway nodes. When set,
    * session changes are also relayed to the other nodes with `serverSideEmit`.

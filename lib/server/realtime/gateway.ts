@@ -1,7 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import { createReplyTracker } from "./agent-reply";
-import type { GatewayContext, GatewayDeps } from "./context";
+import type { GatewayContext, GatewayDeps, GatewaySessionState } from "./context";
 import {
   type ClientEvent,
   createListener,
@@ -20,7 +21,13 @@ import { tokenRefresh } from "./handlers/token-refresh";
 import { createAllowRequest, createHandshakeMiddleware } from "./handshake";
 import { createKnownChannels } from "./known-channels";
 import { type GatewayServer, sessionRoom, userRoom } from "./rooms";
-import { applySessionChangeLocally, isSessionChange, type SessionChange } from "./session-changes";
+import {
+  applySessionChangeLocally,
+  applyStoredState,
+  isConfirmedBy,
+  isSessionChange,
+  type SessionChange,
+} from "./session-changes";
 import { createSessionGenerations, type SessionGenerations } from "./session-generations";
 
 export type { GatewayDeps, GatewaySessionState, ObservedEvent } from "./context";
@@ -36,6 +43,9 @@ export interface ChangeConfirmation {
   /** Other nodes that confirmed. */
   nodes: number;
 }
+
+/** How often a node re-reads its sockets' sessions from the store (a missed change's bound). */
+export const RECONCILE_INTERVAL_IN_MS = 10_000;
 
 /** Largest Socket.IO packet accepted (a message body is at most 4000 characters). */
 export const GATEWAY_MAX_PACKET_IN_BYTES = 64 * 1024;
@@ -59,6 +69,13 @@ export interface Gateway {
    * of reading the store. Off until the node says so.
    */
   setReceivingChanges(receiving: boolean): void;
+  /** This node's id on the bus. */
+  readonly nodeId: string;
+  /**
+   * Re-reads every session a socket relies on from the store and applies what this node
+   * missed (a change made while it was off the bus): resolves with how many changed.
+   */
+  reconcileSessions(): Promise<number>;
   /** Stops agent replies, disconnects every socket and closes Socket.IO (and the HTTP server). */
   close(): Promise<void>;
 }
@@ -126,18 +143,50 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
   };
   io.use(createHandshakeMiddleware(ctx, deps.publicOrigins));
   io.on("connection", createOnConnection(ctx));
+  const nodeId = deps.nodeId ?? randomUUID();
   io.on("session:generation", (change, ack) => {
     const valid = isSessionChange(change);
     if (valid) applySessionChangeLocally(ctx, change);
-    if (typeof ack === "function") ack(valid);
+    if (typeof ack === "function") ack(valid ? nodeId : false);
   });
   const pruner = setInterval(() => ctx.sessions.prune(), PRUNE_INTERVAL_IN_MS);
   pruner.unref();
+  const loadStates =
+    deps.loadSessionStates ??
+    (async (ids: string[]) => {
+      const states = new Map<string, GatewaySessionState>();
+      for (const id of ids) {
+        const state = await deps.loadSessionState(id);
+        if (state) states.set(id, state);
+      }
+      return states;
+    });
+  async function reconcileSessions(): Promise<number> {
+    const ids = ctx.sessions.retainedIds();
+    if (ids.length === 0) return 0;
+    const states = await loadStates(ids);
+    let changed = 0;
+    for (const id of ids) if (applyStoredState(ctx, id, states.get(id) ?? null)) changed += 1;
+    if (changed > 0) log("gateway.sessions_reconciled", { sessions: ids.length, changed });
+    return changed;
+  }
+  // A safety net under the bus: a change some node could not confirm (answered `pending`)
+  // still reaches it within this interval.
+  const reconciler = setInterval(() => {
+    reconcileSessions().catch((error: unknown) =>
+      log("gateway.reconcile_failed", {
+        error: error instanceof Error ? error.message : "unknown",
+      }),
+    );
+  }, RECONCILE_INTERVAL_IN_MS);
+  reconciler.unref();
 
   return {
     io,
     sessions: ctx.sessions,
     setReceivingChanges: (receiving) => ctx.sessions.setReceiving(receiving),
+    nodeId,
+    reconcileSessions,
     async applySessionChange(change) {
       applySessionChangeLocally(ctx, change);
       // The in-memory adapter has no other nodes (and warns on serverSideEmit).
@@ -146,13 +195,27 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         // The adapter times out on its own (its requestsTimeout); this bounds a stalled bus.
-        const acks = await Promise.race([
-          io.serverSideEmitWithAck("session:generation", change),
+        // Read after the change is durable, so a node that takes itself off the list later
+        // already checks the store on every event (node.ts).
+        const [acks, expected] = await Promise.race([
+          Promise.all([
+            io.serverSideEmitWithAck("session:generation", change),
+            deps.expectedPeers?.() ?? Promise.resolve([]),
+          ]),
           new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new Error("no confirmation in time")), timeoutInMs);
           }),
         ]);
-        return { confirmed: acks.every((applied) => applied === true), nodes: acks.length };
+        const confirmed = isConfirmedBy(acks, expected);
+        if (!confirmed) {
+          log("gateway.session_change_unconfirmed", {
+            sessionId: change.sessionId,
+            generation: change.generation,
+            error: "an expected node did not acknowledge",
+            missing: expected.filter((id) => !acks.includes(id)).length,
+          });
+        }
+        return { confirmed, nodes: acks.length };
       } catch (error) {
         log("gateway.session_change_unconfirmed", {
           sessionId: change.sessionId,
@@ -166,6 +229,7 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
     },
     async close() {
       clearInterval(pruner);
+      clearInterval(reconciler);
       await ctx.replies.close();
       await io.close();
     },

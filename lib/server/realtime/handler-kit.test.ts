@@ -55,6 +55,7 @@ describe("createListener and the benchmark-only switch", () => {
 
   async function emitOnRevokedSession(benchmarkWithoutPerEventCheck?: boolean) {
     const sessions = createSessionGenerations();
+    sessions.setReceiving(true);
     sessions.record("ses_1", { generation: 1, revoked: true });
     const ctx = {
       sessions,
@@ -75,10 +76,80 @@ describe("createListener and the benchmark-only switch", () => {
   }
 
   it("checks the session on every event by default", async () => {
-    expect((await emitOnRevokedSession()).status).toBe("ERROR");
+    expect(await emitOnRevokedSession()).toMatchObject({
+      status: "ERROR",
+      code: "revoked:session",
+    });
   });
 
   it("skips the check only when a benchmark's baseline asks for it", async () => {
     expect((await emitOnRevokedSession(true)).status).toBe("OK");
+  });
+});
+
+describe("createListener on a node that may have missed changes (not receiving)", () => {
+  const handler = defineHandler({
+    event: "agent:list",
+    schema: z.object({}).nullish(),
+    handle: async () => ok({ agents: [] }),
+  });
+
+  function setUp(stored: { generation: number; revoked: boolean } | null) {
+    const sessions = createSessionGenerations();
+    sessions.record("ses_1", { generation: 1, revoked: false });
+    sessions.retain("ses_1");
+    const reads: string[] = [];
+    const emitted: string[] = [];
+    const socket = {
+      data: data({ tokenExpiresAt: Date.now() + 60_000 }),
+      emit: (event: string) => void emitted.push(event),
+      disconnect: () => void emitted.push("disconnect"),
+    } as unknown as GatewaySocket;
+    const ctx = {
+      sessions,
+      log: () => {},
+      io: {
+        sockets: {
+          adapter: { rooms: new Map([["session:ses_1", new Set(["s1"])]]) },
+          sockets: new Map([["s1", socket]]),
+        },
+      },
+      loadSessionState: async (id: string) => {
+        reads.push(id);
+        return stored && { userId: "usr_1", ...stored };
+      },
+    } as unknown as GatewayContext;
+    const listener = createListener(ctx, handler);
+    const emit = async () => {
+      let ack: unknown;
+      await listener.call(socket, {}, (a: unknown) => {
+        ack = a;
+      });
+      return ack as { status: string; code?: string };
+    };
+    return { sessions, reads, emitted, emit };
+  }
+
+  it("reads the session from the store on every event while not receiving", async () => {
+    const { reads, emit, sessions } = setUp({ generation: 1, revoked: false });
+    expect((await emit()).status).toBe("OK");
+    expect((await emit()).status).toBe("OK");
+    expect(reads).toEqual(["ses_1", "ses_1"]);
+    sessions.setReceiving(true);
+    expect((await emit()).status).toBe("OK");
+    expect(reads).toHaveLength(2);
+  });
+
+  it("refuses and disconnects when the store says revoked, though memory says live", async () => {
+    const { emit, emitted, sessions } = setUp({ generation: 2, revoked: true });
+    expect(await emit()).toMatchObject({ status: "ERROR", code: "revoked:session" });
+    expect(sessions.get("ses_1")).toEqual({ generation: 2, revoked: true });
+    expect(emitted).toContain("session:revoked");
+    expect(emitted).toContain("disconnect");
+  });
+
+  it("refuses when the session is gone from the store", async () => {
+    const { emit } = setUp(null);
+    expect(await emit()).toMatchObject({ status: "ERROR", code: "revoked:session" });
   });
 });

@@ -13,6 +13,7 @@ import type {
   SocketData,
 } from "../../realtime/events";
 import type { GatewayContext } from "./context";
+import { applyStoredState } from "./session-changes";
 
 /** A socket of the gateway, with the typed event maps and its verified `SocketData`. */
 export type GatewaySocket = Socket<
@@ -60,7 +61,7 @@ export const denied = (): AckError => fail("forbidden:channel", CHANNEL_ACCESS_D
 
 /**
  * The per-event check (DESIGN "every event re-checks the token's session and generation"):
- * a synchronous lookup, so an event that arrives after a revoke or rotate was applied is
+ * a synchronous lookup (after a store read while the node is not receiving every change), so an event that arrives after a revoke or rotate was applied is
  * refused even if its socket has not been disconnected (or refreshed) yet. Null when the
  * socket may act.
  */
@@ -101,7 +102,14 @@ export function createListener<E extends ClientEvent, S extends z.ZodType>(
     const last = args.at(-1);
     const reply = typeof last === "function" ? (last as (ack: Ack<unknown>) => void) : () => {};
     const payload = typeof args[0] === "function" ? undefined : args[0];
+    const arrivedAt = ctx.observeEvent ? performance.now() : 0;
     try {
+      // A node that may have missed changes (bus lost) cannot trust its table: it reads the
+      // session from the store first, which a revoke updated before it was answered.
+      if (!ctx.sessions.receiving && !ctx.benchmarkWithoutPerEventCheck) {
+        const { sessionId } = this.data;
+        applyStoredState(ctx, sessionId, await ctx.loadSessionState(sessionId));
+      }
       // Checked before parsing: a revoked socket learns nothing more and is dropped at once;
       // a rotated one keeps its connection to refresh its token in place.
       const refused = ctx.benchmarkWithoutPerEventCheck
@@ -111,7 +119,7 @@ export function createListener<E extends ClientEvent, S extends z.ZodType>(
         event: spec.event,
         sessionId: this.data.sessionId,
         accepted: refused === null,
-        at: performance.now(),
+        at: arrivedAt,
       });
       if (refused) {
         ctx.log("gateway.event_refused", { event: spec.event, code: refused.code });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { withHandledPublishes } from "./redis-bus";
+import { withHandledCommands } from "./redis-bus";
 
 class FakeClient {
   #sent: string[] = [];
@@ -14,7 +14,7 @@ class FakeClient {
   }
 }
 
-describe("withHandledPublishes", () => {
+describe("withHandledCommands", () => {
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => void unhandled.push(reason);
   afterEach(() => {
@@ -24,7 +24,7 @@ describe("withHandledPublishes", () => {
 
   it("passes publishes and other methods through to the real client (private fields intact)", async () => {
     const client = new FakeClient();
-    const wrapped = withHandledPublishes(client, () => {});
+    const wrapped = withHandledCommands(client, new Set(["publish"]), () => {});
     await expect(wrapped.publish("c", "m")).resolves.toBe(1);
     expect(wrapped.sent()).toEqual(["c:m"]);
     expect(wrapped.constructor.name).toBe("FakeClient");
@@ -35,14 +35,17 @@ describe("withHandledPublishes", () => {
     const client = new FakeClient();
     client.failing = true;
     const logged: [string, Record<string, unknown>][] = [];
-    const wrapped = withHandledPublishes(
+    const wrapped = withHandledCommands(
       client,
+      new Set(["publish"]),
       (event, fields) => void logged.push([event, fields]),
     );
     // What the adapter does: call and drop the promise.
     void wrapped.publish("c", "m");
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(unhandled).toEqual([]);
-    expect(logged).toEqual([["bus.publish_failed", { error: "Socket closed unexpectedly" }]]);
+    expect(logged).toEqual([
+      ["bus.command_failed", { command: "publish", error: "Socket closed unexpectedly" }],
+    ]);
   });
 });

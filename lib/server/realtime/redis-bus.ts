@@ -18,6 +18,8 @@ export interface RedisBus {
   onRecovered(listener: () => void): void;
   /** Runs when the connection to Redis is lost (changes from other nodes may be missed). */
   onLost(listener: () => void): void;
+  /** False from a lost connection until both clients are ready (and subscribed) again. */
+  readonly up: boolean;
   close(): Promise<void>;
 }
 
@@ -57,38 +59,77 @@ export async function createRedisBus(
     });
   }
   await Promise.all([pub.connect(), sub.connect()]);
-  const adapter = createAdapter(withHandledPublishes(pub, log), sub, {
-    key: options.key ?? "foyer",
-    requestsTimeout: options.requestsTimeoutInMs ?? BUS_REQUESTS_TIMEOUT_IN_MS,
-  });
+  const adapter = createAdapter(
+    withHandledCommands(pub, PUB_COMMANDS, log),
+    withHandledCommands(sub, SUB_COMMANDS, log),
+    {
+      key: options.key ?? "foyer",
+      requestsTimeout: options.requestsTimeoutInMs ?? BUS_REQUESTS_TIMEOUT_IN_MS,
+    },
+  );
   return {
     adapter,
     onRecovered: (listener) => void listeners.add(listener),
     onLost: (listener) => void lostListeners.add(listener),
+    get up() {
+      return !lost;
+    },
     async close() {
-      await Promise.allSettled([pub.quit(), sub.quit()]);
+      await Promise.allSettled([endClient(pub), endClient(sub)]);
     },
   };
 }
 
+/** How long a graceful close may wait for replies before the connection is dropped. */
+const CLOSE_TIMEOUT_IN_MS = 1_000;
+
 /**
- * The adapter calls `publish` and drops the promise (socketio/socket.io-redis-adapter#513,
- * the same in socket.io-redis-emitter#139), so a publish that fails while Redis is down
- * becomes an unhandled rejection, which ends a Node process. The bus is allowed to lose
- * messages (clients re-sync from the store on recovery), so a failed publish is logged and
- * dropped. Methods are bound to the real client: it keeps state in private fields.
+ * Ends a client: gracefully while it is connected (pending replies arrive), at once while
+ * it is not (a graceful close would wait for a Redis that may never come back).
  */
-export function withHandledPublishes<T extends object>(client: T, log: GatewayLog): T {
+async function endClient(client: ReturnType<typeof createClient>): Promise<void> {
+  if (!client.isOpen) return;
+  if (client.isReady) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      client.close(),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, CLOSE_TIMEOUT_IN_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+  if (client.isOpen) client.destroy();
+}
+
+/** The commands whose promises the adapter drops, per client. */
+const PUB_COMMANDS = new Set(["publish"]);
+const SUB_COMMANDS = new Set(["subscribe", "pSubscribe", "unsubscribe", "pUnsubscribe"]);
+
+/**
+ * The adapter calls `publish` (and, on the subscriber, `subscribe`/`unsubscribe` and their
+ * pattern forms) and drops the promise (socketio/socket.io-redis-adapter#513, the same in
+ * socket.io-redis-emitter#139), so a command that fails while Redis is down becomes an
+ * unhandled rejection, which ends a Node process. The bus is allowed to lose messages
+ * (clients re-sync from the store on recovery) and the client re-subscribes by itself on
+ * reconnect, so such a failure is logged and dropped. Methods are bound to the real client:
+ * it keeps state in private fields.
+ */
+export function withHandledCommands<T extends object>(
+  client: T,
+  commands: ReadonlySet<string>,
+  log: GatewayLog,
+): T {
   return new Proxy(client, {
     get(target, property) {
       const value = Reflect.get(target, property, target);
       // `constructor` stays as is: the adapter tells client kinds apart by its name.
       if (typeof value !== "function" || property === "constructor") return value;
-      if (property !== "publish") return value.bind(target);
+      if (typeof property !== "string" || !commands.has(property)) return value.bind(target);
       return (...args: unknown[]) => {
         const sent: Promise<unknown> = value.apply(target, args);
         return sent.catch((error: Error) => {
-          log("bus.publish_failed", { error: error.message });
+          log("bus.command_failed", { command: property, error: error.message });
           return 0;
         });
       };

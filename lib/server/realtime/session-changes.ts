@@ -1,5 +1,5 @@
 import { publishSessionChange } from "../session-change-hub";
-import type { GatewayContext } from "./context";
+import type { GatewayContext, GatewaySessionState } from "./context";
 import type { GatewaySocket } from "./handler-kit";
 import { sessionRoom } from "./rooms";
 
@@ -10,6 +10,18 @@ export interface SessionChange {
   revoked: boolean;
   /** Why a revoked session ended (`signed_out`, `merged`, …), told to its sockets. */
   reason?: string;
+}
+
+/**
+ * Whether `acks` (node ids, or false from a node that refused the change) confirm a change
+ * that every node in `expected` must have applied. The bus alone cannot tell: it waits for
+ * the servers subscribed at the moment, and a node that lost its connection is not one of
+ * them, so it is missed without anyone noticing unless it is expected by name.
+ */
+export function isConfirmedBy(acks: readonly unknown[], expected: readonly string[]): boolean {
+  if (!acks.every((ack) => typeof ack === "string")) return false;
+  const heard = new Set(acks as string[]);
+  return expected.every((nodeId) => heard.has(nodeId));
 }
 
 /** How long a socket of a rotated session may take to refresh its token in place. */
@@ -78,4 +90,30 @@ export function applySessionChangeLocally(
     revoked: current.revoked,
     staleSockets: stale.length,
   });
+}
+
+/**
+ * Brings this node's table up to what the store says of a session (null: it is gone), for a
+ * node that may have missed changes: a newer generation or a revoke found there is applied
+ * exactly as if it had arrived over the bus. Returns whether anything changed.
+ */
+export function applyStoredState(
+  ctx: Pick<GatewayContext, "io" | "sessions" | "log">,
+  sessionId: string,
+  state: Pick<GatewaySessionState, "generation" | "revoked"> | null,
+): boolean {
+  const known = ctx.sessions.get(sessionId);
+  const stored = state ?? { generation: known?.generation ?? 0, revoked: true };
+  const newer =
+    known === null ||
+    stored.generation > known.generation ||
+    (stored.generation === known.generation && stored.revoked && !known.revoked);
+  if (!newer) return false;
+  applySessionChangeLocally(ctx, {
+    sessionId,
+    generation: stored.generation,
+    revoked: stored.revoked,
+    reason: state ? "revoked" : "ended",
+  });
+  return true;
 }

@@ -77,6 +77,19 @@ describe("createSessionGenerations", () => {
     expect(sessions.size).toBe(1);
   });
 
+  it("lists the retained sessions, and says whether it is receiving", () => {
+    const sessions = createSessionGenerations();
+    expect(sessions.receiving).toBe(false);
+    sessions.record("ses_1", { generation: 1, revoked: false });
+    sessions.record("ses_2", { generation: 1, revoked: false });
+    sessions.retain("ses_2");
+    expect(sessions.retainedIds()).toEqual(["ses_2"]);
+    sessions.release("ses_2");
+    expect(sessions.retainedIds()).toEqual([]);
+    sessions.setReceiving(true);
+    expect(sessions.receiving).toBe(true);
+  });
+
   it("refuses to retain an unknown session", () => {
     expect(() => createSessionGenerations().retain("ses_x")).toThrow(
       /retain\(\) before record\(\)/,

@@ -40,6 +40,13 @@ export interface SessionGenerations {
   /** The current receiving epoch: take it before a store read, pass it to `record`. */
   readonly epoch: number;
   /**
+   * Whether the table may be trusted without the store: false while this node may miss
+   * changes (bus lost), when every event reads its session from the store first.
+   */
+  readonly receiving: boolean;
+  /** Sessions some socket relies on (what a reconcile with the store re-reads). */
+  retainedIds(): string[];
+  /**
    * True when the entry alone proves what a store read would: it was read from the store in
    * the current epoch while receiving every change since, for this user, and the session is
    * still live at exactly `generation` and not past its expiry. A handshake may then skip
@@ -131,6 +138,14 @@ export function createSessionGenerations(
     },
     get epoch() {
       return epoch;
+    },
+    get receiving() {
+      return receiving;
+    },
+    retainedIds() {
+      const ids: string[] = [];
+      for (const [sessionId, entry] of entries) if (entry.refs > 0) ids.push(sessionId);
+      return ids;
     },
     vouchesFor(sessionId, userId, generation, now = clock()) {
       const entry = entries.get(sessionId);

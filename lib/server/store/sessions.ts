@@ -139,7 +139,10 @@ export async function getSessionState(
   sessionId: string,
 ): Promise<SessionState | null> {
   const session = await getSessionById(db, sessionId);
-  if (!session) return null;
+  return session ? toSessionState(session) : null;
+}
+
+function toSessionState(session: SessionRecord): SessionState {
   return {
     userId: session.userId,
     kind: session.kind,
@@ -147,6 +150,24 @@ export async function getSessionState(
     revoked: !isSessionLive(session),
     expiresAt: session.expiresAt,
   };
+}
+
+/** The states of the sessions with these ids that exist (one query, for reconciling). */
+export async function getSessionStates(
+  db: Queryable,
+  sessionIds: readonly string[],
+): Promise<Map<string, SessionState>> {
+  const states = new Map<string, SessionState>();
+  if (sessionIds.length === 0) return states;
+  const { rows } = await db.query<SessionRow>(
+    `SELECT ${COLUMNS} FROM sessions WHERE id = ANY($1::text[])`,
+    [sessionIds],
+  );
+  for (const row of rows) {
+    const session = toSessionRecord(row);
+    states.set(session.id, toSessionState(session));
+  }
+  return states;
 }
 
 /** A session's new auth state after a revoke (what every gateway node must apply). */

@@ -240,3 +240,48 @@ export async function startFailoverProxy(targets: () => string[]) {
     },
   };
 }
+
+/**
+ * A TCP proxy to one target whose connections can be cut (and new ones refused) and later
+ * let through again: one node losing Redis while the others keep it.
+ */
+export async function startCuttableProxy(targetUrl: string) {
+  const target = new URL(targetUrl);
+  const open = new Set<Socket>();
+  let cut = false;
+  const server: NetServer = createNetServer((client) => {
+    if (cut) return void client.destroy();
+    const upstream = new Socket();
+    open.add(client).add(upstream);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    for (const socket of [client, upstream]) {
+      socket.on("error", close);
+      socket.on("close", close);
+    }
+    upstream.connect(Number(target.port), target.hostname, () => {
+      client.pipe(upstream).pipe(client);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `${target.protocol}//127.0.0.1:${port}`,
+    cut() {
+      cut = true;
+      for (const socket of open) socket.destroy();
+    },
+    restore() {
+      cut = false;
+    },
+    async close() {
+      cut = true;
+      for (const socket of open) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
