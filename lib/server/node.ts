@@ -182,7 +182,9 @@ function trackMembership(deps: {
     if (!bus.up) return;
     const lossesBefore = losses;
     await beatNode(db, gateway.nodeId);
-    if ((beats += 1) % 1_800 === 1) await forgetDeadNodes(db);
+    beats += 1;
+    // About once an hour (and at start): rows of nodes that died without removing theirs.
+    if (beats % 1_800 === 1) await forgetDeadNodes(db);
     if (trusted) return;
     await gateway.reconcileSessions();
     // Lost again meanwhile: stay off memory (the loss already took the node off the list).
