@@ -182,6 +182,8 @@ function trackMembership(deps: {
     if (!bus.up) return;
     const lossesBefore = losses;
     await beatNode(db, gateway.nodeId);
+    // The bus was lost while the row was written: the removal may have run first.
+    if (losses !== lossesBefore) return removeNode(db, gateway.nodeId);
     beats += 1;
     // About once an hour (and at start): rows of nodes that died without removing theirs.
     if (beats % 1_800 === 1) await forgetDeadNodes(db);
