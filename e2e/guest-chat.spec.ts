@@ -34,6 +34,42 @@ test.describe("a guest chats with agents in a real browser", () => {
     expect(answer.seq).toBeGreaterThan(mine.seq);
   });
 
+  test("a cold load asks for its identity while it loads, once, and opens one WebSocket", async ({
+    page,
+  }) => {
+    await page.addInitScript(() => {
+      const Native = window.WebSocket;
+      const opened: string[] = [];
+      (window as unknown as { __wsOpened: string[] }).__wsOpened = opened;
+      window.WebSocket = class extends Native {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols);
+          opened.push(String(url));
+        }
+      };
+    });
+    const chat = new ChatPage(page);
+    await chat.goto();
+    await chat.userId();
+    await chat.expectConnected();
+    const seen = await page.evaluate(() => ({
+      hydrated: performance.getEntriesByName("foyer:hydrated")[0]?.startTime ?? Number.NaN,
+      posts: performance
+        .getEntriesByType("resource")
+        .filter((e) => e.name.endsWith("/api/web/guest-session"))
+        .map((e) => e.startTime),
+      sockets: (window as unknown as { __wsOpened: string[] }).__wsOpened.filter((u) =>
+        u.includes("/socket.io/"),
+      ).length,
+    }));
+    // The page's cold-start script: the guest is created and its cookie checked (two POSTs,
+    // no more), the first of them sent before React hydrated the page.
+    expect(seen.posts).toHaveLength(2);
+    expect(seen.posts[0]).toBeLessThan(seen.hydrated);
+    // The transport opened ahead is the one the socket connected on.
+    expect(seen.sockets).toBe(1);
+  });
+
   test("a reload keeps the same guest, its cookie and its history", async ({ page, context }) => {
     const chat = new ChatPage(page);
     await chat.goto();

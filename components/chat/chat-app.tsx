@@ -4,9 +4,18 @@ import { SessionEnded } from "@/components/identity/session-ended";
 import { SessionError } from "@/components/identity/session-error";
 import { Panel } from "@/components/ui/panel";
 import { Spinner } from "@/components/ui/spinner";
+import { startIdentityOnce } from "@/lib/client/browser-identity";
+import { preopenSocketTransport } from "@/lib/client/socket";
 import { useIdentity } from "@/lib/hooks/use-identity";
 import { AppFrame } from "./app-frame";
 import { ChatShell } from "./chat-shell";
+
+// The chat needs the visitor's identity and a socket: both start while the page hydrates
+// (docs/benchmarks.md, B8). The transport carries no identity, so it need not wait for it.
+if (typeof window !== "undefined") {
+  preopenSocketTransport();
+  void startIdentityOnce();
+}
 
 /**
  * The page's client root: resolves the visitor's identity, then renders the chat for it.

@@ -19,6 +19,7 @@ declare global {
 }
 
 let store: IdentityStore | undefined;
+let started: Promise<void> | undefined;
 
 export function getIdentityStore(): IdentityStore {
   if (store) return store;
@@ -45,4 +46,14 @@ export function getIdentityStore(): IdentityStore {
   }
   store = created;
   return created;
+}
+
+/**
+ * The tab's cold start, once per page load: the chat page begins it while it is still
+ * loading (components/chat/chat-app.tsx), any other page when its first component mounts.
+ * Later starts (a retry, a wait for a merge) go through the store.
+ */
+export function startIdentityOnce(): Promise<void> {
+  started ??= getIdentityStore().start();
+  return started;
 }

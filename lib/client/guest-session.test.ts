@@ -315,3 +315,108 @@ describe("legacy token migration", () => {
     expect(offline.has()).toBe(true);
   });
 });
+
+describe("createGuestSessionClient with the cold-start script's answers", () => {
+  const early = (body: unknown, status = 200) =>
+    Promise.resolve({ status, body: body === null ? "" : JSON.stringify(body) });
+  const ISSUED = { ...SESSION, issued: true };
+
+  it("adopts the create and the hand-off lookup once, sending neither again", async () => {
+    const fetch = vi.fn(async () => json(200, SESSION));
+    const client = createGuestSessionClient({
+      fetch,
+      locks: null,
+      legacyStorage: null,
+      coldStart: { create: early(ISSUED), verify: early(SESSION) },
+    });
+    expect(await client.request("lookup_or_create")).toEqual({ kind: "session", session: ISSUED });
+    expect(await client.refresh("lookup_only")).toEqual({ kind: "session", session: SESSION });
+    expect(fetch).not.toHaveBeenCalled();
+    // Taken once: the next requests go to the server.
+    await client.refresh("lookup_only");
+    await client.refresh("lookup_or_create");
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it("asks the server for a lookup the script did not send", async () => {
+    const fetch = vi.fn(async () => json(200, SESSION));
+    const client = createGuestSessionClient({
+      fetch,
+      locks: null,
+      legacyStorage: null,
+      coldStart: { create: early(SESSION), verify: Promise.resolve(null) },
+    });
+    await client.request("lookup_or_create");
+    expect(await client.refresh("lookup_only")).toEqual({ kind: "session", session: SESSION });
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it("maps the script's answers like its own: miss, revoked, errors, failures", async () => {
+    const cases = [
+      [early(null, 204), { kind: "miss" }],
+      [early({ error: { code: "revoked:guest_session", message: "m" } }, 403), { kind: "revoked" }],
+      [
+        early({ error: { code: "unavailable:authority", message: "m" } }, 503),
+        { kind: "error", code: "unavailable:authority", status: 503 },
+      ],
+      [
+        Promise.resolve({ failure: "network" as const }),
+        { kind: "error", code: "network:client", status: 0 },
+      ],
+      [
+        Promise.resolve({ failure: "timeout" as const }),
+        { kind: "error", code: "timeout:client", status: 0 },
+      ],
+    ] as const;
+    for (const [create, expected] of cases) {
+      const client = createGuestSessionClient({
+        fetch: vi.fn(),
+        locks: null,
+        legacyStorage: null,
+        coldStart: { create, verify: Promise.resolve(null) },
+      });
+      expect(await client.request("lookup_or_create")).toMatchObject(expected);
+    }
+  });
+
+  it("never lets the script's answers stand for a request after a clear or refresh", async () => {
+    const fetch = vi.fn(async () => json(200, SESSION));
+    const cleared = createGuestSessionClient({
+      fetch,
+      locks: null,
+      legacyStorage: null,
+      coldStart: { create: early(ISSUED), verify: early({ ...SESSION, userId: "usr_old" }) },
+    });
+    cleared.clear();
+    expect(await cleared.request("lookup_or_create")).toEqual({
+      kind: "session",
+      session: SESSION,
+    });
+    expect(await cleared.refresh("lookup_only")).toEqual({ kind: "session", session: SESSION });
+    expect(fetch).toHaveBeenCalledTimes(2);
+
+    const refreshed = createGuestSessionClient({
+      fetch,
+      locks: null,
+      legacyStorage: null,
+      coldStart: { create: early(ISSUED), verify: early(SESSION) },
+    });
+    await refreshed.refresh("lookup_or_create");
+    expect(fetch).toHaveBeenCalledTimes(3);
+    // The create was not adopted, so neither is the lookup that followed it.
+    await refreshed.refresh("lookup_only");
+    expect(fetch).toHaveBeenCalledTimes(4);
+  });
+
+  it("does not take the lock again for an answer sent under it", async () => {
+    const locks = { request: vi.fn() };
+    const client = createGuestSessionClient({
+      fetch: vi.fn(),
+      locks,
+      legacyStorage: null,
+      coldStart: { create: early(SESSION), verify: Promise.resolve(null) },
+    });
+    expect(await client.request("lookup_or_create")).toEqual({ kind: "session", session: SESSION });
+    expect(locks.request).not.toHaveBeenCalled();
+  });
+});

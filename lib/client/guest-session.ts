@@ -16,6 +16,10 @@
  *    answers a definitive miss; kept on errors and when another credential answered first.
  *
  * It never turns an error into a miss, and never retries by creating a guest.
+ *
+ * On the chat page the tab's first `lookup_or_create` (and the hand-off lookup after a new
+ * guest) may already be under way, sent by the page's inline cold-start script under the same
+ * lock (lib/client/cold-start.ts): the client adopts those answers once instead of asking again.
  */
 import { type ErrorCode, isErrorCode } from "../shared/errors";
 import {
@@ -23,6 +27,12 @@ import {
   type GuestSessionResponse,
   guestSessionResponseSchema,
 } from "../shared/guest-session-contract";
+import {
+  type ColdStartAnswers,
+  type EarlyAnswer,
+  takeColdStartAnswers,
+  toResponse,
+} from "./cold-start";
 
 export const GUEST_SESSION_PATH = "/api/web/guest-session";
 /** Web Lock that serializes guest creation (and the legacy migration) across this origin's tabs. */
@@ -62,6 +72,11 @@ export interface GuestSessionClientOptions {
   /** Where a legacy token may be; null for none. Default: `localStorage` when available. */
   legacyStorage?: StorageLike | null;
   timeoutInMs?: number;
+  /**
+   * Answers the page's cold-start script already has or awaits (adopted once). Default: the
+   * ones it left on `window`, if any.
+   */
+  coldStart?: ColdStartAnswers | null;
 }
 
 export interface GuestSessionClient {
@@ -151,6 +166,16 @@ function toThrownResult(error: unknown): GuestSessionResult {
   };
 }
 
+/** A cold-start answer as the result the same request would have given. */
+async function fromEarlyAnswer(answer: EarlyAnswer): Promise<GuestSessionResult> {
+  if ("failure" in answer) {
+    const error = new Error("guest-session: the cold-start request failed");
+    error.name = answer.failure === "timeout" ? "TimeoutError" : "TypeError";
+    return toThrownResult(error);
+  }
+  return toGuestSessionResult(toResponse(answer));
+}
+
 function getBrowserLocks(): LockManagerLike | null {
   if (typeof navigator === "undefined" || !("locks" in navigator) || !navigator.locks) return null;
   return navigator.locks as unknown as LockManagerLike;
@@ -185,6 +210,32 @@ export function createGuestSessionClient(
   const storage = options.legacyStorage === undefined ? getBrowserStorage() : options.legacyStorage;
   let generation = 0;
   let session: GuestSessionResponse | null = null;
+  /** Read at the first creation (the page's script may run after this client exists). */
+  let coldStart: ColdStartAnswers | null | undefined = options.coldStart;
+  let coldCreateTaken = false;
+
+  /**
+   * The cold-start script's answer for this request, if it may stand for it: its create only
+   * for the tab's first `lookup_or_create` (before any clear or refresh), its hand-off lookup
+   * only for the first `lookup_only` after that create. Any later creation, or a `clear()`,
+   * makes what is left of them stale.
+   */
+  function takeEarly(mode: GuestSessionMode): Promise<EarlyAnswer | null> | null {
+    if (coldStart === undefined && mode === "lookup_or_create") coldStart = takeColdStartAnswers();
+    if (!coldStart) return null;
+    if (mode === "lookup_or_create") {
+      if (coldCreateTaken || generation !== 0) {
+        coldStart = null;
+        return null;
+      }
+      coldCreateTaken = true;
+      return coldStart.create;
+    }
+    if (!coldCreateTaken) return null;
+    const { verify } = coldStart;
+    coldStart = null;
+    return verify;
+  }
 
   async function send(mode: GuestSessionMode): Promise<GuestSessionResult> {
     const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -209,6 +260,10 @@ export function createGuestSessionClient(
   }
 
   function run(mode: GuestSessionMode): Promise<GuestSessionResult> {
+    const early = takeEarly(mode);
+    // Sent under the lock already (a create), or needing none (a lookup); an answer the
+    // script did not get (no lookup was needed) falls back to asking.
+    if (early) return early.then((answer) => (answer ? fromEarlyAnswer(answer) : run(mode)));
     // Creation (and with it the legacy migration) is serialized across tabs; a lookup that
     // never mints need not wait behind another tab's creation.
     if (locks && mode === "lookup_or_create") {
@@ -246,6 +301,7 @@ export function createGuestSessionClient(
       generation += 1;
       inFlight.clear();
       session = null;
+      coldStart = null;
     },
     current: () => session,
     async getExistingGuestBearerToken() {

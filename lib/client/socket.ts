@@ -3,7 +3,7 @@
  * (DESIGN.md performance notes), and the handshake token is asked for on every connection
  * attempt, so a reconnect after a long sleep presents a fresh token rather than an expired one.
  */
-import { io, type Socket } from "socket.io-client";
+import { io, Manager, type ManagerOptions, type Socket } from "socket.io-client";
 import type {
   Ack,
   AckError,
@@ -28,26 +28,54 @@ export interface FoyerSocketOptions {
   getToken: () => Promise<string | null>;
 }
 
+const MANAGER_OPTIONS: Partial<ManagerOptions> = {
+  path: SOCKET_PATH,
+  // Polling is the fallback for networks that block WebSockets; behind a load balancer
+  // without sticky sessions it must be off (README, "Run several nodes").
+  transports:
+    process.env.NEXT_PUBLIC_FOYER_SOCKET_TRANSPORTS === "websocket"
+      ? ["websocket"]
+      : ["websocket", "polling"],
+  reconnectionDelay: 500,
+  reconnectionDelayMax: 5_000,
+};
+
+/** A transport opened ahead that no socket took within this long is closed. */
+export const PREOPEN_UNUSED_CLOSE_IN_MS = 30_000;
+
+let preopened: Manager | null = null;
+
+/**
+ * Opens the page's Engine.IO transport (the WebSocket) before the visitor's identity is
+ * known, so the first socket only has to send its CONNECT (docs/benchmarks.md, B8). The
+ * transport carries no identity: the token travels in the CONNECT packet, which waits for
+ * the socket and its listeners. The first {@link createFoyerSocket} takes it; unused, it
+ * closes after {@link PREOPEN_UNUSED_CLOSE_IN_MS}.
+ */
+export function preopenSocketTransport(): void {
+  if (typeof window === "undefined" || preopened) return;
+  const manager = new Manager({ ...MANAGER_OPTIONS, autoConnect: false });
+  manager.open();
+  preopened = manager;
+  setTimeout(() => {
+    if (preopened !== manager) return;
+    preopened = null;
+    manager._close();
+  }, PREOPEN_UNUSED_CLOSE_IN_MS);
+}
+
 /** Creates the socket without connecting it; the caller attaches listeners, then connects. */
 export function createFoyerSocket({ getToken }: FoyerSocketOptions): FoyerSocket {
-  return io({
-    path: SOCKET_PATH,
-    // Polling is the fallback for networks that block WebSockets; behind a load balancer
-    // without sticky sessions it must be off (README, "Run several nodes").
-    transports:
-      process.env.NEXT_PUBLIC_FOYER_SOCKET_TRANSPORTS === "websocket"
-        ? ["websocket"]
-        : ["websocket", "polling"],
-    autoConnect: false,
-    reconnectionDelay: 500,
-    reconnectionDelayMax: 5_000,
-    auth: (cb) => {
-      void getToken().then(
-        (token) => cb(token === null ? {} : { token }),
-        () => cb({}),
-      );
-    },
-  });
+  const auth: (cb: (data: object) => void) => void = (cb) => {
+    void getToken().then(
+      (token) => cb(token === null ? {} : { token }),
+      () => cb({}),
+    );
+  };
+  const manager = preopened;
+  preopened = null;
+  if (manager) return manager.socket("/", { auth });
+  return io({ ...MANAGER_OPTIONS, autoConnect: false, auth });
 }
 
 /** How long a message typed while the connection is down waits for it to come back. */

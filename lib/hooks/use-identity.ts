@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useSyncExternalStore } from "react";
-import { getIdentityStore } from "@/lib/client/browser-identity";
+import { getIdentityStore, startIdentityOnce } from "@/lib/client/browser-identity";
 import type { IdentityState } from "@/lib/client/identity";
 
 const LOADING: IdentityState = { status: "loading" };
@@ -17,7 +17,7 @@ export function useIdentity() {
   const state = useSyncExternalStore(store.subscribe, store.getState, () => LOADING);
 
   useEffect(() => {
-    if (store.getState().status === "loading") void store.start();
+    if (store.getState().status === "loading") void startIdentityOnce();
     const onVisible = () => {
       if (document.visibilityState === "visible") void store.checkFreshness({ force: true });
     };
