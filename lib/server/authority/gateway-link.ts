@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Server } from "socket.io";
 import type { InterServerEvents } from "../../realtime/events";
 import { createRedisBus, type RedisBus } from "../realtime/redis-bus";
-import { isConfirmedBy } from "../realtime/session-changes";
+import { collectConfirmation } from "../realtime/session-changes";
 import type { ChangeAnnouncement, SessionChange } from "./context";
 
 /**
@@ -45,16 +45,18 @@ export async function createGatewayLink(
   return {
     async announce(change) {
       try {
-        const [acks, expected] = await Promise.all([
-          io.serverSideEmitWithAck("session:generation", {
-            sessionId: change.sessionId,
-            generation: change.generation,
-            revoked: change.revoked,
-            reason: change.reason,
-          }),
-          expectedNodes(),
-        ]);
-        return { confirmed: isConfirmedBy(acks, expected) };
+        const { confirmed } = await collectConfirmation(
+          () =>
+            io.serverSideEmitWithAck("session:generation", {
+              sessionId: change.sessionId,
+              generation: change.generation,
+              revoked: change.revoked,
+              reason: change.reason,
+            }),
+          expectedNodes,
+          timeoutInMs,
+        );
+        return { confirmed };
       } catch {
         return { confirmed: false };
       }

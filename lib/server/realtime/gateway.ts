@@ -24,7 +24,7 @@ import { type GatewayServer, sessionRoom, userRoom } from "./rooms";
 import {
   applySessionChangeLocally,
   applyStoredState,
-  isConfirmedBy,
+  collectConfirmation,
   isSessionChange,
   type SessionChange,
 } from "./session-changes";
@@ -192,27 +192,20 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
       // The in-memory adapter has no other nodes (and warns on serverSideEmit).
       if (!deps.adapter) return { confirmed: true, nodes: 0 };
       const timeoutInMs = deps.confirmTimeoutInMs ?? DEFAULT_CONFIRM_TIMEOUT_IN_MS;
-      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        // The adapter times out on its own (its requestsTimeout); this bounds a stalled bus.
-        // Read after the change is durable, so a node that takes itself off the list later
-        // already checks the store on every event (node.ts).
-        const [acks, expected] = await Promise.race([
-          Promise.all([
-            io.serverSideEmitWithAck("session:generation", change),
-            deps.expectedPeers?.() ?? Promise.resolve([]),
-          ]),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error("no confirmation in time")), timeoutInMs);
-          }),
-        ]);
-        const confirmed = isConfirmedBy(acks, expected);
+        // The expected nodes are read after the change is durable, so a node that takes
+        // itself off the list later already checks the store on every event (node.ts).
+        const { confirmed, acks, missing } = await collectConfirmation(
+          () => io.serverSideEmitWithAck("session:generation", change),
+          () => deps.expectedPeers?.() ?? Promise.resolve([]),
+          timeoutInMs,
+        );
         if (!confirmed) {
           log("gateway.session_change_unconfirmed", {
             sessionId: change.sessionId,
             generation: change.generation,
             error: "an expected node did not acknowledge",
-            missing: expected.filter((id) => !acks.includes(id)).length,
+            missing,
           });
         }
         return { confirmed, nodes: acks.length };
@@ -223,8 +216,6 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
           error: error instanceof Error ? error.message : "unknown",
         });
         return { confirmed: false, nodes: 0 };
-      } finally {
-        clearTimeout(timer);
       }
     },
     async close() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GatewayContext } from "./context";
-import { applyStoredState, isConfirmedBy } from "./session-changes";
+import { applyStoredState, collectConfirmation, isConfirmedBy } from "./session-changes";
 import { createSessionGenerations } from "./session-generations";
 
 describe("isConfirmedBy", () => {
@@ -55,5 +55,42 @@ describe("applyStoredState", () => {
     const { ctx, sessions } = setUp();
     expect(applyStoredState(ctx, "ses_1", null)).toBe(true);
     expect(sessions.isCurrent("ses_1", 2)).toBe(false);
+  });
+});
+
+describe("collectConfirmation", () => {
+  it("confirms when every expected node acknowledged, and counts the missing ones", async () => {
+    expect(
+      await collectConfirmation(
+        async () => ["a", "b"],
+        async () => ["a", "b"],
+        1_000,
+      ),
+    ).toEqual({ confirmed: true, acks: ["a", "b"], missing: 0 });
+    expect(
+      await collectConfirmation(
+        async () => ["a"],
+        async () => ["a", "b", "c"],
+        1_000,
+      ),
+    ).toMatchObject({ confirmed: false, missing: 2 });
+  });
+
+  it("is bounded by its timeout when the node list or the bus hangs", async () => {
+    const never = () => new Promise<never>(() => {});
+    await expect(collectConfirmation(async () => ["a"], never, 20)).rejects.toThrow(/in time/);
+    await expect(collectConfirmation(never, async () => [], 20)).rejects.toThrow(/in time/);
+  });
+
+  it("rejects when the store read fails", async () => {
+    await expect(
+      collectConfirmation(
+        async () => [],
+        async () => {
+          throw new Error("store down");
+        },
+        1_000,
+      ),
+    ).rejects.toThrow("store down");
   });
 });

@@ -24,6 +24,35 @@ export function isConfirmedBy(acks: readonly unknown[], expected: readonly strin
   return expected.every((nodeId) => heard.has(nodeId));
 }
 
+/**
+ * Sends a change to every server on the bus (`emit`: Socket.IO's `serverSideEmitWithAck`)
+ * while reading which nodes must have applied it (`expected`), and says whether they all
+ * did. Both are bounded by `timeoutInMs`: the adapter times out on its own, but a stalled
+ * bus or a hung store read must not hold the answer. Rejects on the timeout or an error.
+ */
+export async function collectConfirmation(
+  emit: () => Promise<unknown[]>,
+  expected: () => Promise<string[]>,
+  timeoutInMs: number,
+): Promise<{ confirmed: boolean; acks: unknown[]; missing: number }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const [acks, nodes] = await Promise.race([
+      Promise.all([emit(), expected()]),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("no confirmation in time")), timeoutInMs);
+      }),
+    ]);
+    return {
+      confirmed: isConfirmedBy(acks, nodes),
+      acks,
+      missing: nodes.filter((id) => !acks.includes(id)).length,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** How long a socket of a rotated session may take to refresh its token in place. */
 export const ROTATION_GRACE_IN_MS = 30_000;
 
