@@ -4,17 +4,19 @@ import { SessionEnded } from "@/components/identity/session-ended";
 import { SessionError } from "@/components/identity/session-error";
 import { Panel } from "@/components/ui/panel";
 import { Spinner } from "@/components/ui/spinner";
-import { startIdentityOnce } from "@/lib/client/browser-identity";
+import { getIdentityStore, startIdentityOnce } from "@/lib/client/browser-identity";
+import { prepareRealtimeConnection } from "@/lib/client/realtime-connection";
 import { preopenSocketTransport } from "@/lib/client/socket";
 import { useIdentity } from "@/lib/hooks/use-identity";
 import { AppFrame } from "./app-frame";
 import { ChatShell } from "./chat-shell";
 
 // The chat needs the visitor's identity and a socket: both start while the page hydrates
-// (docs/benchmarks.md, B8). The transport carries no identity, so it need not wait for it.
+// (docs/benchmarks.md, B8). The transport carries no identity, so it need not wait for it;
+// the socket connects as soon as the identity is known, and the chat takes it when it mounts.
 if (typeof window !== "undefined") {
   preopenSocketTransport();
-  void startIdentityOnce();
+  void startIdentityOnce().then(() => prepareRealtimeConnection(getIdentityStore()));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ConnectionState } from "@/lib/hooks/use-realtime";
+import type { ConnectionState } from "@/lib/client/realtime-connection";
 
 const LABELS: Record<ConnectionState, string> = {
   connecting: "Connecting…",
