@@ -16,7 +16,14 @@ import { ChatShell } from "./chat-shell";
 // the socket connects as soon as the identity is known, and the chat takes it when it mounts.
 if (typeof window !== "undefined") {
   preopenSocketTransport();
-  void startIdentityOnce().then(() => prepareRealtimeConnection(getIdentityStore()));
+  const store = getIdentityStore();
+  // Synchronously with the identity becoming ready, so before the chat can mount for it.
+  const stop = store.subscribe(() => {
+    if (store.getState().status !== "ready") return;
+    stop();
+    prepareRealtimeConnection(store);
+  });
+  void startIdentityOnce();
 }
 
 /**

@@ -126,3 +126,12 @@ describe("a connection opened ahead of the chat", () => {
     expect(created).toHaveLength(0);
   });
 });
+
+describe("a connection the chat already opened for itself", () => {
+  it("is never duplicated by a late preparation for the same epoch", () => {
+    const { store } = fakeStore(ready("usr_9", 7));
+    takeRealtimeConnection("usr_9", store);
+    prepareRealtimeConnection(store);
+    expect(created).toHaveLength(1);
+  });
+});

@@ -226,6 +226,8 @@ export function openRealtimeConnection(userId: string, store: IdentityStore): Re
 
 let prepared: { connection: RealtimeConnection; store: IdentityStore; epoch: number } | null = null;
 let stopWatchingPrepared: (() => void) | undefined;
+/** The identity epoch the chat last took a connection for: never prepared again. */
+let taken: { store: IdentityStore; epoch: number } | null = null;
 
 function dropPrepared(): RealtimeConnection | null {
   const connection = prepared?.connection ?? null;
@@ -237,13 +239,15 @@ function dropPrepared(): RealtimeConnection | null {
 
 /**
  * Opens the connection for the identity the store holds now, before the chat has rendered
- * (the chat page calls it once its cold start resolved). The chat takes it when it mounts; if
- * the identity changes or ends first, it is closed without ever being used.
+ * (the chat page calls it the moment its cold start makes the identity ready). The chat takes
+ * it when it mounts; if the identity changes or ends first, it is closed without ever being
+ * used. Nothing is opened for an identity epoch the chat already took a connection for.
  */
 export function prepareRealtimeConnection(store: IdentityStore): void {
   const state = store.getState();
   if (state.status !== "ready" || prepared) return;
   const { epoch } = state;
+  if (taken?.store === store && taken.epoch === epoch) return;
   const connection = openRealtimeConnection(state.session.userId, store);
   prepared = { connection, store, epoch };
   stopWatchingPrepared = store.subscribe(() => {
@@ -258,6 +262,7 @@ export function takeRealtimeConnection(userId: string, store: IdentityStore): Re
   const candidate = prepared;
   const connection = dropPrepared();
   const state = store.getState();
+  if (state.status === "ready") taken = { store, epoch: state.epoch };
   if (
     candidate &&
     connection &&
