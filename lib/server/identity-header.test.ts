@@ -2,10 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { Identity } from "../shared/identity";
 import type { IdentityCookies } from "./cookie-allow-list";
 import {
+  countVerifiedHeaders,
   IDENTITY_HEADER_TTL_IN_SECONDS,
   parseIdentityHeader,
+  signIdentityHeader,
+  toIdentityCookieHash,
   toIdentityHeader,
   toIdentityHeaderKeys,
+  VERIFIED_HEADERS_MAX_ENTRIES,
 } from "./identity-header";
 
 const KEYS = toIdentityHeaderKeys("p".repeat(40));
@@ -94,5 +98,64 @@ describe("identity header", () => {
     const h = toIdentityHeader(IDENTITY, none, KEYS, NOW);
     expect(parseIdentityHeader(h, none, KEYS, NOW)).toEqual(IDENTITY);
     expect(parseIdentityHeader(h, { guestSession: "", memberSession: null }, KEYS, NOW)).toBeNull();
+  });
+
+  it("hashes cookies with the key: another key or other cookies give another hash", () => {
+    const hashed = toIdentityCookieHash(COOKIES, KEYS);
+    expect(hashed).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(hashed).not.toContain(COOKIES.guestSession);
+    expect(toIdentityCookieHash(COOKIES, KEYS)).toBe(hashed);
+    expect(toIdentityCookieHash(COOKIES, OTHER_KEYS)).not.toBe(hashed);
+    expect(
+      toIdentityCookieHash({ guestSession: null, memberSession: "guest-value" }, KEYS),
+    ).not.toBe(hashed);
+  });
+
+  it("signs the same value from a precomputed cookie hash", () => {
+    expect(signIdentityHeader(IDENTITY, toIdentityCookieHash(COOKIES, KEYS), KEYS, NOW)).toBe(
+      header,
+    );
+  });
+
+  it("checks expiry and cookies again for a value it verified before", () => {
+    const keys = toIdentityHeaderKeys("r".repeat(40));
+    const value = toIdentityHeader(IDENTITY, COOKIES, keys, NOW);
+    expect(parseIdentityHeader(value, COOKIES, keys, NOW)).toEqual(IDENTITY);
+    expect(countVerifiedHeaders(keys)).toBe(1);
+    const other = { guestSession: "other", memberSession: null };
+    expect(parseIdentityHeader(value, other, keys, NOW)).toBeNull();
+    const expired = NOW + IDENTITY_HEADER_TTL_IN_SECONDS * 1000;
+    expect(parseIdentityHeader(value, COOKIES, keys, expired)).toBeNull();
+    const early = NOW - 10_000;
+    expect(parseIdentityHeader(value, COOKIES, keys, early)).toBeNull();
+    expect(parseIdentityHeader(value, COOKIES, keys, NOW + 1_000)).toEqual(IDENTITY);
+    expect(countVerifiedHeaders(keys)).toBe(1);
+  });
+
+  it("hands out copies: a caller changing its identity changes no later answer", () => {
+    const keys = toIdentityHeaderKeys("s".repeat(40));
+    const value = toIdentityHeader(IDENTITY, COOKIES, keys, NOW);
+    const first = parseIdentityHeader(value, COOKIES, keys, NOW) as Identity;
+    first.userId = "usr_someone_else";
+    expect(parseIdentityHeader(value, COOKIES, keys, NOW)).toEqual(IDENTITY);
+  });
+
+  it("keeps only values that verified, at most the bound, and verifies evicted ones again", () => {
+    const keys = toIdentityHeaderKeys("t".repeat(40));
+    expect(parseIdentityHeader(`v1.${b64(IDENTITY)}.forged`, COOKIES, keys, NOW)).toBeNull();
+    expect(
+      parseIdentityHeader(toIdentityHeader(IDENTITY, COOKIES, OTHER_KEYS, NOW), COOKIES, keys, NOW),
+    ).toBeNull();
+    expect(countVerifiedHeaders(keys)).toBe(0);
+    const values = Array.from({ length: VERIFIED_HEADERS_MAX_ENTRIES + 5 }, (_, i) =>
+      toIdentityHeader({ ...IDENTITY, sessionId: `ses_${i}` }, COOKIES, keys, NOW),
+    );
+    for (const value of values)
+      expect(parseIdentityHeader(value, COOKIES, keys, NOW)).not.toBeNull();
+    expect(countVerifiedHeaders(keys)).toBe(VERIFIED_HEADERS_MAX_ENTRIES);
+    expect(parseIdentityHeader(values[0], COOKIES, keys, NOW)).toEqual({
+      ...IDENTITY,
+      sessionId: "ses_0",
+    });
   });
 });

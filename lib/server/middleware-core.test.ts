@@ -15,7 +15,11 @@ import {
 import { readIdentityCookies } from "./cookie-allow-list";
 import { createIdentityCache } from "./identity-cache";
 import { parseIdentityHeader, toIdentityHeader, toIdentityHeaderKeys } from "./identity-header";
-import { toForwardedRequestHeaders, toMiddlewareRequestHeaders } from "./middleware-core";
+import {
+  SIGNED_HEADER_REUSE_IN_MS,
+  toForwardedRequestHeaders,
+  toMiddlewareRequestHeaders,
+} from "./middleware-core";
 
 const PASSWORD = "s".repeat(40);
 const KEYS = toIdentityHeaderKeys(PASSWORD);
@@ -198,5 +202,58 @@ describe("toMiddlewareRequestHeaders", () => {
     await toMiddlewareRequestHeaders(request(), { call, cache });
     expect(call).toHaveBeenCalledTimes(2);
     expect(cache.size).toBe(0);
+  });
+
+  it("reuses a signed value while the cache holds the entry, and signs anew after a change or the window", async () => {
+    const cache = createIdentityCache({ ttlInMs: 60_000 });
+    const call = resolveTo(IDENTITY);
+    const cookies = readIdentityCookies(COOKIE);
+    const at = async (nowInMs: number) => {
+      const request = new Request("http://localhost/chat", { headers: { cookie: COOKIE } });
+      const value = (await toMiddlewareRequestHeaders(request, { call, cache, nowInMs })).get(
+        IDENTITY_HEADER,
+      );
+      expect(parseIdentityHeader(value, cookies, KEYS, nowInMs)).toEqual(IDENTITY);
+      return value;
+    };
+    const start = Date.now();
+    const first = await at(start);
+    expect(await at(start + 1_000)).toBe(first);
+    expect(await at(start + SIGNED_HEADER_REUSE_IN_MS - 1)).toBe(first);
+    const later = await at(start + SIGNED_HEADER_REUSE_IN_MS);
+    expect(later).not.toBe(first);
+    // A session change drops the entry, and its signed value with it.
+    cache.invalidate(IDENTITY.sessionId);
+    expect(await at(start + SIGNED_HEADER_REUSE_IN_MS + 2_000)).not.toBe(later);
+    expect(call).toHaveBeenCalledTimes(2);
+  });
+
+  it("never reuses a value signed for other cookies", async () => {
+    const cache = createIdentityCache();
+    const other = `${GUEST_SESSION_COOKIE}=othervalue`;
+    const call = resolveTo(IDENTITY);
+    const send = async (cookie: string) =>
+      (
+        await toMiddlewareRequestHeaders(
+          new Request("http://localhost/chat", { headers: { cookie } }),
+          { call, cache },
+        )
+      ).get(IDENTITY_HEADER);
+    const mine = await send(COOKIE);
+    const theirs = await send(other);
+    expect(parseIdentityHeader(theirs, readIdentityCookies(other), KEYS)).toEqual(IDENTITY);
+    expect(parseIdentityHeader(theirs, readIdentityCookies(COOKIE), KEYS)).toBeNull();
+    expect(parseIdentityHeader(mine, readIdentityCookies(COOKIE), KEYS)).toEqual(IDENTITY);
+  });
+
+  it("takes the path from Next's parsed URL when the request carries one", async () => {
+    const call = resolveTo(IDENTITY);
+    const request = Object.assign(
+      new Request("http://localhost/chat", { headers: { cookie: COOKIE } }),
+      { nextUrl: new URL("http://localhost/api/web/guest-session") },
+    );
+    const headers = await toMiddlewareRequestHeaders(request, { call });
+    expect(call).not.toHaveBeenCalled();
+    expect(headers.get(IDENTITY_HEADER)).toBeNull();
   });
 });

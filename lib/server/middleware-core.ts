@@ -1,3 +1,4 @@
+import type { Identity } from "../shared/identity";
 import {
   CLIENT_ADDRESS_HEADER,
   CLIENT_FORBIDDEN_HEADERS,
@@ -6,7 +7,11 @@ import {
 } from "../shared/names";
 import { hasIdentityCookies, readIdentityCookies } from "./cookie-allow-list";
 import { getProcessIdentityCache, type IdentityCache } from "./identity-cache";
-import { toIdentityCookieHash, toIdentityHeader } from "./identity-header";
+import {
+  type IdentityHeaderKeys,
+  signIdentityHeader,
+  toIdentityCookieHash,
+} from "./identity-header";
 import { toAuthorityContextHeaders, toRequestId } from "./request-context";
 import {
   getIdentityHeaderKeys,
@@ -58,22 +63,48 @@ function isSelfResolving(pathname: string): boolean {
   return SELF_RESOLVING_PATHS.some((p) => (p.endsWith("/") ? path.startsWith(p) : path === p));
 }
 
+/** How long a signed header value is reused for an identity the cache still holds. */
+export const SIGNED_HEADER_REUSE_IN_MS = 10_000;
+
+/**
+ * Header values signed for the identities the cache holds, keyed by the cached object
+ * itself: a cache hit reuses the value instead of signing again, a replaced or dropped
+ * entry (any session change) takes its value with it, and no value outlives the reuse window.
+ */
+const signedHeaders = new WeakMap<Identity, { cookieHash: string; value: string; at: number }>();
+
+function toSignedHeader(
+  identity: Identity,
+  cookieHash: string,
+  keys: IdentityHeaderKeys,
+  nowInMs: number,
+): string {
+  const known = signedHeaders.get(identity);
+  const age = known ? nowInMs - known.at : -1;
+  if (known?.cookieHash === cookieHash && age >= 0 && age < SIGNED_HEADER_REUSE_IN_MS)
+    return known.value;
+  const value = signIdentityHeader(identity, cookieHash, keys, nowInMs);
+  signedHeaders.set(identity, { cookieHash, value, at: nowInMs });
+  return value;
+}
+
 /** The request headers middleware forwards: stripped, with a request id and, when known, the identity. */
 export async function toMiddlewareRequestHeaders(
-  request: Request,
+  request: Request & { nextUrl?: { pathname: string } },
   deps: Pick<ResolveDeps, "call"> & { nowInMs?: number; cache?: IdentityCache | null } = {},
 ): Promise<Headers> {
   const headers = toForwardedRequestHeaders(request.headers);
   const requestId = toRequestId(headers.get(REQUEST_ID_HEADER));
   headers.set(REQUEST_ID_HEADER, requestId);
-  if (isSelfResolving(new URL(request.url).pathname)) return headers;
+  if (isSelfResolving(request.nextUrl?.pathname ?? new URL(request.url).pathname)) return headers;
 
   const keys = getIdentityHeaderKeys();
   const cookies = readIdentityCookies(headers.get("cookie"));
   if (!keys || !hasIdentityCookies(cookies)) return headers;
   const cache = deps.cache === undefined ? getProcessIdentityCache() : deps.cache;
   const key = toIdentityCookieHash(cookies, keys);
-  let identity = cache?.get(key, deps.nowInMs) ?? null;
+  const nowInMs = deps.nowInMs ?? Date.now();
+  let identity = cache?.get(key, nowInMs) ?? null;
   if (!identity) {
     const begun = cache?.begin() ?? 0;
     const resolution = await resolveIdentityFromCookies(cookies, {
@@ -82,8 +113,8 @@ export async function toMiddlewareRequestHeaders(
     });
     if (resolution.status !== "identified") return headers;
     identity = resolution.identity;
-    cache?.remember(key, identity, begun, deps.nowInMs);
+    cache?.remember(key, identity, begun, nowInMs);
   }
-  headers.set(IDENTITY_HEADER, toIdentityHeader(identity, cookies, keys, deps.nowInMs));
+  headers.set(IDENTITY_HEADER, toSignedHeader(identity, key, keys, nowInMs));
   return headers;
 }
