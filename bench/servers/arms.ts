@@ -6,7 +6,7 @@ import { createBuiltInAgents } from "../../lib/server/agents/built-in";
 import { TEST_SECRETS } from "../../lib/server/authority/test-harness";
 import type { Db } from "../../lib/server/db/types";
 import { attachGateway, type Gateway } from "../../lib/server/realtime/gateway";
-import { getSessionState } from "../../lib/server/store/sessions";
+import { getSessionState, getSessionStates } from "../../lib/server/store/sessions";
 
 /** The baseline servers the bench compares Foyer with, and a bare Foyer gateway. */
 export interface RunningArm {
@@ -26,9 +26,15 @@ async function closeHttp(server: HttpServer): Promise<void> {
 
 /**
  * Foyer's gateway alone on its own HTTP server (what `startFoyerNode` attaches), with or
- * without the per-event session check: B1's two arms differ in that flag only.
+ * without the per-event session check: B1's two arms differ in that flag only. Like a node
+ * with its own authority, it hears every session change (`receiving`), so events are
+ * checked from memory; `receiving: false` is the degraded mode of a node that lost the bus,
+ * where every event reads its session from the store first.
  */
-export async function startGatewayArm(db: Db, withoutCheck: boolean): Promise<RunningArm> {
+export async function startGatewayArm(
+  db: Db,
+  options: { withoutCheck: boolean; receiving: boolean },
+): Promise<RunningArm> {
   const server = createServer((_req, res) => res.writeHead(404).end());
   const gateway: Gateway = attachGateway(server, {
     db,
@@ -36,8 +42,10 @@ export async function startGatewayArm(db: Db, withoutCheck: boolean): Promise<Ru
     publicOrigins: [],
     agents: createBuiltInAgents(),
     loadSessionState: (sessionId) => getSessionState(db, sessionId),
-    benchmarkWithoutPerEventCheck: withoutCheck,
+    loadSessionStates: (sessionIds) => getSessionStates(db, sessionIds),
+    benchmarkWithoutPerEventCheck: options.withoutCheck,
   });
+  gateway.setReceivingChanges(options.receiving);
   const url = await listen(server);
   return {
     url,

@@ -88,8 +88,8 @@ const commands: Record<string, (params: never) => Promise<unknown>> = {
     return null;
   },
   startFoyer,
-  startGateway: (params: { withoutCheck: boolean }) =>
-    keep(startGatewayArm(requireDb(), params.withoutCheck)),
+  startGateway: (params: { withoutCheck: boolean; receiving: boolean }) =>
+    keep(startGatewayArm(requireDb(), params)),
   startBareSocketIo: () => keep(startBareSocketIo()),
   startWsEcho: () => keep(startWsEcho()),
   createGuests: (params: { count: number }) => createGuestsDirectly(requireDb(), params.count),
