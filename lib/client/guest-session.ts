@@ -148,31 +148,31 @@ export async function toGuestSessionResult(response: Response): Promise<GuestSes
   };
 }
 
+/** A request that got no answer: it timed out, or the network failed. */
+function toNoAnswerResult(failure: "timeout" | "network"): GuestSessionResult {
+  return failure === "timeout"
+    ? {
+        kind: "error",
+        code: "timeout:client",
+        message: "guest-session: no answer in time",
+        status: 0,
+      }
+    : {
+        kind: "error",
+        code: "network:client",
+        message: "guest-session: the network request failed",
+        status: 0,
+      };
+}
+
 function toThrownResult(error: unknown): GuestSessionResult {
   const name = error instanceof Error ? error.name : "";
-  if (name === "TimeoutError" || name === "AbortError") {
-    return {
-      kind: "error",
-      code: "timeout:client",
-      message: "guest-session: no answer in time",
-      status: 0,
-    };
-  }
-  return {
-    kind: "error",
-    code: "network:client",
-    message: "guest-session: the network request failed",
-    status: 0,
-  };
+  return toNoAnswerResult(name === "TimeoutError" || name === "AbortError" ? "timeout" : "network");
 }
 
 /** A cold-start answer as the result the same request would have given. */
 async function fromEarlyAnswer(answer: EarlyAnswer): Promise<GuestSessionResult> {
-  if ("failure" in answer) {
-    const error = new Error("guest-session: the cold-start request failed");
-    error.name = answer.failure === "timeout" ? "TimeoutError" : "TypeError";
-    return toThrownResult(error);
-  }
+  if ("failure" in answer) return toNoAnswerResult(answer.failure);
   return toGuestSessionResult(toResponse(answer));
 }
 
