@@ -31,10 +31,13 @@ function runScript(options: {
   legacy?: string | null;
   storageThrows?: boolean;
   script?: string;
+  /** A `Worker` for the page; none by default (the requests then run in the page). */
+  Worker?: unknown;
 }) {
   const sent: Sent[] = [];
   let locked = false;
   const window: Record<string, unknown> = {
+    location: { href: "http://localhost/chat" },
     localStorage: {
       getItem: (key: string) => {
         if (options.storageThrows) throw new Error("SecurityError");
@@ -57,8 +60,9 @@ function runScript(options: {
             },
           },
   };
-  const fetch = async (_path: string, init: RequestInit) => {
+  const fetch = async (url: string, init: RequestInit) => {
     const { mode } = JSON.parse(String(init.body)) as { mode: string };
+    expect(url).toBe(`http://localhost${CONFIG.path}`);
     sent.push({ mode, locked });
     const answer = options.answers?.[mode];
     if (!answer) throw new TypeError("Failed to fetch");
@@ -69,9 +73,71 @@ function runScript(options: {
     "navigator",
     "fetch",
     "AbortSignal",
+    "Worker",
+    "URL",
+    "Blob",
+    "setTimeout",
     options.script ?? coldStartScript(CONFIG),
-  )(window, navigator, fetch, AbortSignal);
-  return { sent, answers: window[COLD_START_GLOBAL] as ColdStartAnswers | undefined };
+  )(window, navigator, fetch, AbortSignal, options.Worker, FakeURL, Blob, setTimeout);
+  return {
+    sent,
+    answers: window[COLD_START_GLOBAL] as ColdStartAnswers | undefined,
+    navigator,
+    fetch,
+  };
+}
+
+/** `URL` with object URLs this test can read back. */
+const blobs = new Map<string, Blob>();
+class FakeURL extends URL {
+  static override createObjectURL(blob: Blob): string {
+    const url = `blob:http://localhost/${blobs.size}`;
+    blobs.set(url, blob);
+    return url;
+  }
+  static override revokeObjectURL(url: string): void {
+    blobs.delete(url);
+  }
+}
+
+/**
+ * A dedicated worker: runs the blob's source with nothing in scope but what a worker has
+ * (its own `navigator` and `fetch`, `postMessage`, `close`), delivering messages to the page.
+ */
+function workerWith(scope: { navigator: unknown; fetch: unknown }, fails = false) {
+  const made: { closed: boolean; terminated: boolean }[] = [];
+  class FakeWorker {
+    onmessage: ((event: { data: unknown }) => void) | null = null;
+    onerror: ((event: { preventDefault(): void }) => void) | null = null;
+    readonly state = { closed: false, terminated: false };
+    constructor(url: string) {
+      made.push(this.state);
+      const blob = blobs.get(url);
+      void Promise.resolve().then(async () => {
+        if (fails || !blob) return this.onerror?.({ preventDefault() {} });
+        new Function(
+          "navigator",
+          "fetch",
+          "AbortSignal",
+          "postMessage",
+          "close",
+          await blob.text(),
+        )(
+          scope.navigator,
+          scope.fetch,
+          AbortSignal,
+          (data: unknown) => setTimeout(() => this.onmessage?.({ data: structuredClone(data) })),
+          () => {
+            this.state.closed = true;
+          },
+        );
+      });
+    }
+    terminate() {
+      this.state.terminated = true;
+    }
+  }
+  return { Worker: FakeWorker, made };
 }
 
 const session = (issued: boolean) => () =>
@@ -141,6 +207,36 @@ describe("the cold-start script", () => {
       storageThrows: true,
     });
     expect(await answers?.create).toMatchObject({ status: 200 });
+  });
+
+  it("sends the requests from a worker where one starts, which closes itself when done", async () => {
+    const worker = { navigator: {}, fetch: {} };
+    const scope = workerWith(worker);
+    const page = runScript({
+      answers: { lookup_or_create: session(true), lookup_only: session(false) },
+      Worker: scope.Worker,
+    });
+    // The worker uses its own navigator and fetch; these stand for the page's, same fakes.
+    Object.assign(worker, { navigator: page.navigator, fetch: page.fetch });
+    expect(await page.answers?.create).toMatchObject({ status: 200 });
+    expect(await page.answers?.verify).toMatchObject({ status: 200 });
+    expect(page.sent).toEqual([
+      { mode: "lookup_or_create", locked: true },
+      { mode: "lookup_only", locked: false },
+    ]);
+    expect(scope.made).toEqual([{ closed: true, terminated: false }]);
+  });
+
+  it("asks from the page, once, when the worker cannot start", async () => {
+    const scope = workerWith({ navigator: {}, fetch: {} }, true);
+    const page = runScript({
+      answers: { lookup_or_create: session(false) },
+      Worker: scope.Worker,
+    });
+    expect(await page.answers?.create).toMatchObject({ status: 200 });
+    expect(await page.answers?.verify).toBeNull();
+    expect(page.sent.map((s) => s.mode)).toEqual(["lookup_or_create"]);
+    expect(scope.made).toEqual([{ closed: false, terminated: true }]);
   });
 
   it("cannot be closed early by its own configuration", () => {

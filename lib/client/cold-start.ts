@@ -40,11 +40,76 @@ export interface ColdStartConfig {
   global: string;
 }
 
+/** What the identity requests need; plain data, so that it can be written into a worker's source. */
+export interface IdentityRequestOptions {
+  url: string;
+  lock: string;
+  timeoutInMs: number;
+}
+
+/**
+ * The requests themselves: `lookup_or_create` under the lock (held until its answer was
+ * read, as in the guest-session client), then the hand-off `lookup_only` when that answer
+ * issued a cookie. Each answer goes to `answer` exactly once ("verify" with null when no
+ * lookup was needed), whatever fails. Self-contained: it runs from its source text in a
+ * worker, so it uses nothing but its arguments and the globals a worker has.
+ */
+export function requestIdentity(
+  options: IdentityRequestOptions,
+  answer: (kind: "create" | "verify", value: EarlyAnswer | null) => void,
+): void {
+  const post = (mode: GuestSessionMode): Promise<EarlyAnswer> =>
+    fetch(options.url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "same-origin",
+      cache: "no-store",
+      body: JSON.stringify({ mode: mode }),
+      signal: AbortSignal.timeout(options.timeoutInMs),
+    }).then(
+      (response) => response.text().then((body) => ({ status: response.status, body: body })),
+      (error: unknown): EarlyAnswer => {
+        const name = error instanceof Error ? error.name : "";
+        return {
+          failure: name === "TimeoutError" || name === "AbortError" ? "timeout" : "network",
+        };
+      },
+    );
+  const failed = (): EarlyAnswer => ({ failure: "network" });
+  Promise.resolve()
+    .then(
+      () =>
+        navigator.locks.request(options.lock, () =>
+          post("lookup_or_create"),
+        ) as unknown as Promise<EarlyAnswer>,
+    )
+    .then((created) => created, failed)
+    .then((created) => {
+      answer("create", created);
+      let issued = false;
+      try {
+        issued =
+          "status" in created && created.status === 200 && JSON.parse(created.body).issued === true;
+      } catch (_e) {
+        issued = false;
+      }
+      if (!issued) return answer("verify", null);
+      return post("lookup_only").then(
+        (verified) => answer("verify", verified),
+        () => answer("verify", failed()),
+      );
+    });
+}
+
 /**
  * The script itself. It runs as an inline script, serialized with `toString()`: it must use
- * nothing from outside its own body (no imports, no module constants). Never throws.
+ * nothing from outside its own body but `requestIdentity`, which the script carries along
+ * (no imports, no module constants). The requests run in a dedicated worker where the browser
+ * can start one: a worker's lock grant and its fetches never wait for the page's main
+ * thread, which is busy loading and hydrating the page until well after they could have been
+ * answered (docs/benchmarks.md, B8). Where no worker starts, they run here. Never throws.
  */
-export function beginColdStart(config: ColdStartConfig): void {
+export function beginColdStart(config: ColdStartConfig, request: typeof requestIdentity): void {
   try {
     const locks = navigator.locks;
     if (!locks || typeof fetch !== "function") return;
@@ -55,36 +120,57 @@ export function beginColdStart(config: ColdStartConfig): void {
       // Storage disabled: there is no legacy token to migrate.
     }
     if (legacy) return;
-    const post = (mode: GuestSessionMode): Promise<EarlyAnswer> =>
-      fetch(config.path, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        credentials: "same-origin",
-        cache: "no-store",
-        body: JSON.stringify({ mode: mode }),
-        signal: AbortSignal.timeout(config.timeoutInMs),
-      }).then(
-        (response) => response.text().then((body) => ({ status: response.status, body: body })),
-        (error: unknown): EarlyAnswer => {
-          const name = error instanceof Error ? error.name : "";
-          return {
-            failure: name === "TimeoutError" || name === "AbortError" ? "timeout" : "network",
-          };
-        },
-      );
-    // The lock is held until the answer has been read, as in the guest-session client.
-    const create = locks.request(config.lock, () =>
-      post("lookup_or_create"),
-    ) as unknown as Promise<EarlyAnswer>;
-    const verify = create.then((answer): Promise<EarlyAnswer> | null => {
-      if (!("status" in answer) || answer.status !== 200) return null;
-      try {
-        if (JSON.parse(answer.body).issued !== true) return null;
-      } catch (_e) {
-        return null;
-      }
-      return post("lookup_only");
+    const settle: Partial<Record<"create" | "verify", (value: EarlyAnswer | null) => void>> = {};
+    const create = new Promise<EarlyAnswer>((resolve) => {
+      settle.create = resolve as (value: EarlyAnswer | null) => void;
     });
+    const verify = new Promise<EarlyAnswer | null>((resolve) => {
+      settle.verify = resolve;
+    });
+    const answer = (kind: "create" | "verify", value: EarlyAnswer | null) => {
+      const resolve = settle[kind];
+      delete settle[kind];
+      resolve?.(value);
+    };
+    const options: IdentityRequestOptions = {
+      url: new URL(config.path, window.location.href).href,
+      lock: config.lock,
+      timeoutInMs: config.timeoutInMs,
+    };
+    let started = false;
+    const inPage = () => {
+      if (started) return;
+      started = true;
+      request(options, answer);
+    };
+    try {
+      const source = `(${request.toString()})(${JSON.stringify(options)}, function (kind, value) { postMessage([kind, value]); if (kind === "verify") close(); });`;
+      const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+      const worker = new Worker(url);
+      let heard = false;
+      worker.onmessage = (event: MessageEvent<["create" | "verify", EarlyAnswer | null]>) => {
+        heard = true;
+        URL.revokeObjectURL(url);
+        answer(event.data[0], event.data[1]);
+      };
+      // A worker that could not start (a policy forbids it) sent nothing: ask from here.
+      worker.onerror = (event: Event) => {
+        event.preventDefault();
+        URL.revokeObjectURL(url);
+        if (heard) return;
+        worker.terminate();
+        inPage();
+      };
+      // A worker that neither starts nor fails is given up on after the request timeout.
+      setTimeout(() => {
+        if (heard || started) return;
+        worker.terminate();
+        answer("create", { failure: "timeout" });
+        answer("verify", null);
+      }, config.timeoutInMs + 1000);
+    } catch (_e) {
+      inPage();
+    }
     (window as unknown as Record<string, ColdStartAnswers>)[config.global] = {
       create: create,
       verify: verify,
@@ -99,7 +185,7 @@ export function coldStartScript(config: Omit<ColdStartConfig, "global">): string
   const full: ColdStartConfig = { ...config, global: COLD_START_GLOBAL };
   // `<` escaped: the text sits inside a <script> element.
   const args = JSON.stringify(full).replace(/</g, "\\u003c");
-  return `(${beginColdStart.toString()})(${args})`;
+  return `(${beginColdStart.toString()})(${args}, ${requestIdentity.toString()})`;
 }
 
 /** The script's answers, removed from `window` so that nobody takes them twice. */
