@@ -1,5 +1,5 @@
 import { type NextRequest, NextResponse } from "next/server";
-import { toMiddlewareRequestHeaders } from "./lib/server/middleware-core";
+import { toMiddlewareRequestHeaders } from "./lib/server/web/identity/middleware-core";
 
 /** Strip client-made identity headers, resolve identity from cookies, forward it signed. */
 export async function middleware(request: NextRequest): Promise<NextResponse> {

@@ -2,8 +2,8 @@
 
 import { QueryClientProvider } from "@tanstack/react-query";
 import { type ReactNode, useLayoutEffect } from "react";
-import { markClientMoment } from "@/lib/client/diagnostics";
-import { getQueryClient } from "@/lib/client/query-client";
+import { getQueryClient } from "@/lib/client/cache/query-client";
+import { markClientMoment } from "@/lib/client/realtime/diagnostics";
 
 /** Client-side providers for the whole app. */
 export function Providers({ children }: { children: ReactNode }) {

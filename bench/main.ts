@@ -8,7 +8,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { migrate } from "../lib/server/db/migrate";
 import { createPostgresStore } from "../lib/server/db/testing/stores";
-import { startRedisServer } from "../lib/server/realtime/testing/cluster-harness";
+import { startRedisServer } from "../lib/server/testing/cluster-harness";
 import { buildBenchApp } from "./app/build";
 import { FIGURES } from "./figures";
 import type { BenchContext, Row } from "./lib/figure";

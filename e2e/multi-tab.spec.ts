@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { LEGACY_TOKEN_STORAGE_KEY } from "../lib/client/guest-session";
-import { TAB_SYNC_CHANNEL } from "../lib/client/tab-sync";
+import { LEGACY_TOKEN_STORAGE_KEY } from "../lib/client/identity/guest-session-client";
+import { TAB_SYNC_CHANNEL } from "../lib/client/identity/tab-sync";
 import { GUEST_SESSION_COOKIE } from "../lib/shared/names";
 import { BASE_URL } from "./fixtures/env";
 import { AuthPage, uniqueEmail } from "./pages/auth-page";

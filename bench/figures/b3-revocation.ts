@@ -1,4 +1,4 @@
-import { INTERNAL_HEADERS } from "../../lib/server/authority/test-harness";
+import { INTERNAL_HEADERS } from "../../lib/server/authority/testing/authority-harness";
 import { monoMs } from "../lib/clock";
 import { runClosedLoop } from "../lib/closed-loop";
 import { type BenchCluster, startCluster } from "../lib/cluster";

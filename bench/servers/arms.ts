@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
 import { WebSocketServer } from "ws";
 import { createBuiltInAgents } from "../../lib/server/agents/built-in";
-import { TEST_SECRETS } from "../../lib/server/authority/test-harness";
+import { TEST_SECRETS } from "../../lib/server/authority/testing/authority-harness";
 import type { Db } from "../../lib/server/db/types";
 import { attachGateway, type Gateway } from "../../lib/server/realtime/gateway";
 import { getSessionState, getSessionStates } from "../../lib/server/store/sessions";

@@ -1,9 +1,12 @@
-import { createGuestCookieValue, hashGuestSecret } from "../../lib/server/authority/cookies";
-import { TEST_SECRETS } from "../../lib/server/authority/test-harness";
+import {
+  createGuestCookieValue,
+  hashGuestSecret,
+} from "../../lib/server/authority/cookies/guest-cookie";
+import { TEST_SECRETS } from "../../lib/server/authority/testing/authority-harness";
+import { createSocketToken } from "../../lib/server/common/socket-tokens";
 import type { Db } from "../../lib/server/db/types";
 import { createSession } from "../../lib/server/store/sessions";
 import { createGuestUser } from "../../lib/server/store/users";
-import { createSocketToken } from "../../lib/server/tokens";
 import { createId } from "../../lib/shared/ids";
 import { GUEST_SESSION_COOKIE } from "../../lib/shared/names";
 

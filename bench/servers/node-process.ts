@@ -4,11 +4,11 @@
  * bench's questions about them (heap, the per-event checks it observed, log times).
  */
 import { createBuiltInAgents } from "../../lib/server/agents/built-in";
-import { TEST_SECRETS } from "../../lib/server/authority/test-harness";
+import { TEST_SECRETS } from "../../lib/server/authority/testing/authority-harness";
 import { migrate } from "../../lib/server/db/migrate";
 import { openDatabase } from "../../lib/server/db/open";
 import type { Db } from "../../lib/server/db/types";
-import { startFoyerNode } from "../../lib/server/node";
+import { startFoyerNode } from "../../lib/server/node/start-foyer-node";
 import { monoMs } from "../lib/clock";
 import { runClosedLoop } from "../lib/closed-loop";
 import { toLoopMetrics } from "../lib/metrics";

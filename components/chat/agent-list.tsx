@@ -1,6 +1,6 @@
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
-import type { AgentListing } from "@/lib/realtime/events";
+import type { AgentListing } from "@/lib/shared/realtime/events";
 
 export interface AgentListProps {
   /** Already in display order (starred first). */

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import type { ConnectionState } from "@/lib/client/realtime-connection";
+import type { ConnectionState } from "@/lib/client/realtime/realtime-connection";
 import { ConnectionStatus } from "./connection-status";
 
 export interface AppFrameProps {

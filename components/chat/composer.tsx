@@ -1,7 +1,7 @@
 "use client";
 
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
-import { MESSAGE_BODY_MAX_LENGTH } from "@/lib/realtime/events";
+import { MESSAGE_BODY_MAX_LENGTH } from "@/lib/shared/realtime/events";
 
 export interface ComposerProps {
   agentName: string | null;

@@ -1,6 +1,6 @@
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
-import type { ConnectionState } from "@/lib/client/realtime-connection";
+import type { ConnectionState } from "@/lib/client/realtime/realtime-connection";
 
 export interface ConnectionBannerProps {
   state: ConnectionState;

@@ -1,4 +1,4 @@
-import type { ConnectionState } from "@/lib/client/realtime-connection";
+import type { ConnectionState } from "@/lib/client/realtime/realtime-connection";
 
 const LABELS: Record<ConnectionState, string> = {
   connecting: "Connecting…",

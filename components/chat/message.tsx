@@ -1,7 +1,7 @@
 import { Button } from "@/components/ui/button";
-import type { StreamingDraft } from "@/lib/client/channel-cache";
-import type { PendingMessage } from "@/lib/client/outbox";
-import type { ChatMessage } from "@/lib/realtime/events";
+import type { StreamingDraft } from "@/lib/client/cache/channel-cache";
+import type { PendingMessage } from "@/lib/client/realtime/outbox";
+import type { ChatMessage } from "@/lib/shared/realtime/events";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
 

@@ -1,9 +1,9 @@
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
-import type { StreamingDraft } from "@/lib/client/channel-cache";
-import type { PendingMessage } from "@/lib/client/outbox";
+import type { StreamingDraft } from "@/lib/client/cache/channel-cache";
+import type { PendingMessage } from "@/lib/client/realtime/outbox";
 import { useStickToBottom } from "@/lib/hooks/use-stick-to-bottom";
-import type { AgentSummary, ChatMessage } from "@/lib/realtime/events";
+import type { AgentSummary, ChatMessage } from "@/lib/shared/realtime/events";
 import { MessageBubble, PendingBubble, StreamingBubble } from "./message";
 
 export interface TranscriptProps {

@@ -3,11 +3,11 @@
 import Link from "next/link";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
-import { signOut } from "@/lib/client/auth";
-import { getIdentityStore } from "@/lib/client/browser-identity";
-import { verifyHandoff } from "@/lib/client/handoff";
-import { notifyIdentityChanged } from "@/lib/client/tab-sync";
-import type { IdentityKind } from "@/lib/shared/identity";
+import { signOut } from "@/lib/client/api/auth";
+import { getIdentityStore } from "@/lib/client/identity/browser-identity";
+import { verifyHandoff } from "@/lib/client/identity/handoff";
+import { notifyIdentityChanged } from "@/lib/client/identity/tab-sync";
+import type { IdentityKind } from "@/lib/shared/contracts/identity";
 
 export interface AccountMenuProps {
   userId: string;

@@ -4,10 +4,10 @@ import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
-import { type ApiResult, retryMerge, signIn, signUp } from "@/lib/client/auth";
-import { verifyHandoff } from "@/lib/client/handoff";
-import { notifyIdentityChanged } from "@/lib/client/tab-sync";
-import { type AuthResponse, PASSWORD_MIN_LENGTH } from "@/lib/shared/auth-contract";
+import { type ApiResult, retryMerge, signIn, signUp } from "@/lib/client/api/auth";
+import { verifyHandoff } from "@/lib/client/identity/handoff";
+import { notifyIdentityChanged } from "@/lib/client/identity/tab-sync";
+import { type AuthResponse, PASSWORD_MIN_LENGTH } from "@/lib/shared/contracts/auth";
 import { MergeFailed } from "./merge-failed";
 
 export type AuthMode = "sign-in" | "sign-up";

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { AppFrame } from "@/components/chat/app-frame";
 import { Panel } from "@/components/ui/panel";
-import type { Identity } from "@/lib/shared/identity";
+import type { Identity } from "@/lib/shared/contracts/identity";
 import { AuthForm, type AuthMode } from "./auth-form";
 
 /**

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
-import { retryMerge } from "@/lib/client/auth";
+import { retryMerge } from "@/lib/client/api/auth";
 
 /**
  * A member whose guest conversations could not be moved at sign-in (the guest and its data

@@ -4,9 +4,9 @@ import Link from "next/link";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Panel } from "@/components/ui/panel";
-import { endGuestSession } from "@/lib/client/auth";
-import { verifyHandoff } from "@/lib/client/handoff";
-import { notifyIdentityChanged } from "@/lib/client/tab-sync";
+import { endGuestSession } from "@/lib/client/api/auth";
+import { verifyHandoff } from "@/lib/client/identity/handoff";
+import { notifyIdentityChanged } from "@/lib/client/identity/tab-sync";
 
 /** A guest can end its own session: its conversations are then gone from this browser. */
 export function GuestSessionControl({ userId }: { userId: string }) {

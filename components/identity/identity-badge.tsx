@@ -1,4 +1,4 @@
-import type { IdentityKind } from "@/lib/shared/identity";
+import type { IdentityKind } from "@/lib/shared/contracts/identity";
 
 export interface IdentityBadgeProps {
   userId: string;

@@ -1,5 +1,5 @@
 import { Button } from "@/components/ui/button";
-import type { IdentityNotice as Notice } from "@/lib/client/identity";
+import type { IdentityNotice as Notice } from "@/lib/client/identity/identity-store";
 
 const TEXT: Record<Notice, string> = {
   signed_in_elsewhere: "You signed in in another tab, so this tab now shows your account.",

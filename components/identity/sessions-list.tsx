@@ -3,10 +3,10 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
-import { revokeSession, signOut } from "@/lib/client/auth";
-import { verifyHandoff } from "@/lib/client/handoff";
-import { notifyIdentityChanged } from "@/lib/client/tab-sync";
-import type { SessionInfo } from "@/lib/shared/sessions-contract";
+import { revokeSession, signOut } from "@/lib/client/api/auth";
+import { verifyHandoff } from "@/lib/client/identity/handoff";
+import { notifyIdentityChanged } from "@/lib/client/identity/tab-sync";
+import type { SessionInfo } from "@/lib/shared/contracts/sessions";
 import { describeUserAgent } from "@/lib/shared/user-agent";
 
 const when = (iso: string) =>

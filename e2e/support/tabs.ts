@@ -1,5 +1,5 @@
 import { type BrowserContext, expect, type Page } from "@playwright/test";
-import { GUEST_SESSION_PATH } from "../../lib/client/guest-session";
+import { GUEST_SESSION_PATH } from "../../lib/client/identity/guest-session-client";
 
 /** What the tests read of a tab: its guest-session answers and any channel denial. */
 export interface TabProbe {

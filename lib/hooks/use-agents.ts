@@ -2,11 +2,16 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef } from "react";
-import { applyMessage, applyReadState, applyStar, toDisplayOrder } from "@/lib/client/agents";
-import { agentsQueryOptions, foyerKeys } from "@/lib/client/queries";
-import { emitOrThrow, emitWithAck, type FoyerSocket } from "@/lib/client/socket";
-import { parseChannel } from "@/lib/realtime/channels";
-import type { AgentListing, ChannelReadState, ChatMessage, StarState } from "@/lib/realtime/events";
+import { applyMessage, applyReadState, applyStar, toDisplayOrder } from "@/lib/client/cache/agents";
+import { agentsQueryOptions, foyerKeys } from "@/lib/client/cache/queries";
+import { emitOrThrow, emitWithAck, type FoyerSocket } from "@/lib/client/realtime/socket";
+import { parseChannel } from "@/lib/shared/realtime/channels";
+import type {
+  AgentListing,
+  ChannelReadState,
+  ChatMessage,
+  StarState,
+} from "@/lib/shared/realtime/events";
 
 /**
  * The agents this user can talk to, starred first, each with its unread count and latest

@@ -1,8 +1,8 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { channelQueryOptions } from "@/lib/client/queries";
-import type { FoyerSocket } from "@/lib/client/socket";
+import { channelQueryOptions } from "@/lib/client/cache/queries";
+import type { FoyerSocket } from "@/lib/client/realtime/socket";
 
 export interface UseChannelInput {
   socket: FoyerSocket | null;

@@ -1,8 +1,8 @@
 "use client";
 
 import { useEffect, useSyncExternalStore } from "react";
-import { getIdentityStore, startIdentityOnce } from "@/lib/client/browser-identity";
-import type { IdentityState } from "@/lib/client/identity";
+import { getIdentityStore, startIdentityOnce } from "@/lib/client/identity/browser-identity";
+import type { IdentityState } from "@/lib/client/identity/identity-store";
 
 const LOADING: IdentityState = { status: "loading" };
 

@@ -1,8 +1,8 @@
 "use client";
 
 import { useEffect } from "react";
-import { getMaxSeq } from "@/lib/client/messages";
-import type { AgentListing, ChatMessage } from "@/lib/realtime/events";
+import { getMaxSeq } from "@/lib/client/cache/messages";
+import type { AgentListing, ChatMessage } from "@/lib/shared/realtime/events";
 
 /**
  * While the open channel is on screen (connected, tab visible), everything it shows is read:

@@ -2,12 +2,12 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
-import { applyCreated, applyDelta, type ChannelCache } from "@/lib/client/channel-cache";
-import { getMaxSeq } from "@/lib/client/messages";
-import { foyerKeys } from "@/lib/client/queries";
-import type { FoyerSocket } from "@/lib/client/socket";
-import { parseChannel } from "@/lib/realtime/channels";
-import type { ChatMessage, MessageDelta } from "@/lib/realtime/events";
+import { applyCreated, applyDelta, type ChannelCache } from "@/lib/client/cache/channel-cache";
+import { getMaxSeq } from "@/lib/client/cache/messages";
+import { foyerKeys } from "@/lib/client/cache/queries";
+import type { FoyerSocket } from "@/lib/client/realtime/socket";
+import { parseChannel } from "@/lib/shared/realtime/channels";
+import type { ChatMessage, MessageDelta } from "@/lib/shared/realtime/events";
 
 /**
  * Merges `message:created` and `message:delta` pushes into the cache of the channel they

@@ -2,8 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { foyerKeys } from "@/lib/client/queries";
-import { emitOrThrow, type FoyerSocket } from "@/lib/client/socket";
+import { foyerKeys } from "@/lib/client/cache/queries";
+import { emitOrThrow, type FoyerSocket } from "@/lib/client/realtime/socket";
 import { DEFAULT_PREFERENCES, type Preferences, THEME_STORAGE_KEY } from "@/lib/shared/preferences";
 
 /**

@@ -1,16 +1,16 @@
 "use client";
 
 import { useEffect, useState, useSyncExternalStore } from "react";
-import type { IdentityStore } from "@/lib/client/identity";
+import type { IdentityStore } from "@/lib/client/identity/identity-store";
 import {
   type ConnectionState,
   INITIAL_REALTIME_SNAPSHOT,
   type RealtimeConnection,
   takeRealtimeConnection,
-} from "@/lib/client/realtime-connection";
-import type { FoyerSocket } from "@/lib/client/socket";
+} from "@/lib/client/realtime/realtime-connection";
+import type { FoyerSocket } from "@/lib/client/realtime/socket";
 
-export type { ConnectionState } from "@/lib/client/realtime-connection";
+export type { ConnectionState } from "@/lib/client/realtime/realtime-connection";
 
 export interface Realtime {
   socket: FoyerSocket | null;

@@ -2,24 +2,24 @@
 
 import { useMutation, useMutationState, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo } from "react";
-import { applyCreated, type ChannelCache } from "@/lib/client/channel-cache";
+import { applyCreated, type ChannelCache } from "@/lib/client/cache/channel-cache";
+import { foyerKeys } from "@/lib/client/cache/queries";
 import {
   createClientMessageId,
   type OutboxEntry,
   type OutgoingMessage,
   type PendingMessage,
   toPendingMessages,
-} from "@/lib/client/outbox";
-import { foyerKeys } from "@/lib/client/queries";
+} from "@/lib/client/realtime/outbox";
 import {
   emitOrThrow,
   type FoyerSocket,
   isRetryableAckError,
   RealtimeAckError,
   whenConnected,
-} from "@/lib/client/socket";
-import { parseChannel } from "@/lib/realtime/channels";
-import type { ChatMessage } from "@/lib/realtime/events";
+} from "@/lib/client/realtime/socket";
+import { parseChannel } from "@/lib/shared/realtime/channels";
+import type { ChatMessage } from "@/lib/shared/realtime/events";
 
 export interface UseSendMessageInput {
   socket: FoyerSocket | null;

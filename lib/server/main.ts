@@ -4,13 +4,13 @@
  */
 import next from "next";
 import { readAuthorityLimits } from "./authority/rate-limit";
+import { ConfigError, getDataDir, loadSecrets } from "./common/env";
+import { log } from "./common/log";
+import { parsePublicOrigins } from "./common/same-origin";
 import { migrate } from "./db/migrate";
 import { openDatabase } from "./db/open";
-import { ConfigError, getDataDir, loadSecrets } from "./env";
 import { readGuestPurgeOptions } from "./jobs/purge-guests";
-import { log } from "./log";
-import { startFoyerNode } from "./node";
-import { parsePublicOrigins } from "./same-origin";
+import { startFoyerNode } from "./node/start-foyer-node";
 
 async function main(): Promise<void> {
   const dev = process.env.NODE_ENV === "development";

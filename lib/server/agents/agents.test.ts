@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ChatMessage } from "../../realtime/events";
+import type { ChatMessage } from "../../shared/realtime/events";
 import { createBuiltInAgents } from "./built-in";
 import { createConcierge, toConciergeAnswer } from "./concierge";
 import { createAgentRegistry } from "./registry";

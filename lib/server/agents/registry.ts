@@ -1,5 +1,5 @@
-import type { AgentSummary } from "../../realtime/events";
 import { isId } from "../../shared/ids";
+import type { AgentSummary } from "../../shared/realtime/events";
 import type { Agent, AgentRegistry } from "./types";
 
 /** The public part of an agent, as `agent:list` returns it. */

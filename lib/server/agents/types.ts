@@ -1,4 +1,4 @@
-import type { AgentSummary, ChatMessage } from "../../realtime/events";
+import type { AgentSummary, ChatMessage } from "../../shared/realtime/events";
 
 /** What an agent gets for one answer. */
 export interface AgentReplyInput {

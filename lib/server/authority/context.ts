@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Secrets } from "../common/env";
 import type { Db } from "../db/types";
-import type { Secrets } from "../env";
 import type { mergeGuestIntoMember } from "../store/merge";
 import type {
   GuestCreationLimit,

@@ -1,17 +1,17 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_ADDRESS_HEADER } from "../../shared/names";
+import { verifySocketToken } from "../common/socket-tokens";
 import type { Db } from "../db/types";
-import { verifySocketToken } from "../tokens";
 import { INTERNAL_KEY_HEADER } from "./internal-key";
-import { startAuthorityServer } from "./service";
+import { startAuthorityServer } from "./router";
 import {
   INTERNAL_HEADERS,
   startTestAuthority,
   TEST_SECRETS,
   type TestAuthority,
   toCookieHeader,
-} from "./test-harness";
+} from "./testing/authority-harness";
 
 let authority: TestAuthority;
 

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { guestSessionResponseSchema } from "../../shared/guest-session-contract";
+import { guestSessionResponseSchema } from "../../shared/contracts/guest-session";
 import { CLIENT_ADDRESS_HEADER, GUEST_SESSION_COOKIE } from "../../shared/names";
-import { verifySocketToken } from "../tokens";
-import { hashGuestSecret } from "./cookies";
+import { verifySocketToken } from "../common/socket-tokens";
+import { hashGuestSecret } from "./cookies/guest-cookie";
 import {
   INTERNAL_HEADERS,
   startTestAuthority,
   TEST_SECRETS,
   type TestAuthority,
   toCookieHeader,
-} from "./test-harness";
+} from "./testing/authority-harness";
 
 const SET_COOKIE = new RegExp(
   `^${GUEST_SESSION_COOKIE}=([A-Za-z0-9_-]{43}); Max-Age=31536000; Path=/; HttpOnly; Secure; SameSite=Lax$`,

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { Secrets } from "../env";
+import type { Secrets } from "../common/env";
 
 /**
  * The key that internal callers (operations tooling, tests, benchmarks) present to the

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toDirectChannel } from "../../realtime/channels";
-import { authResponseSchema, mergeResponseSchema } from "../../shared/auth-contract";
-import { guestSessionResponseSchema } from "../../shared/guest-session-contract";
+import { authResponseSchema, mergeResponseSchema } from "../../shared/contracts/auth";
+import { guestSessionResponseSchema } from "../../shared/contracts/guest-session";
 import {
   CLIENT_ADDRESS_HEADER,
   GUEST_SESSION_COOKIE,
   MEMBER_SESSION_COOKIE,
 } from "../../shared/names";
-import { appendMessage, ensureChannel, listMessagesAfter } from "../realtime/messages-store";
+import { toDirectChannel } from "../../shared/realtime/channels";
+import { verifySocketToken } from "../common/socket-tokens";
 import { mergeGuestIntoMember } from "../store/merge";
+import { appendMessage, ensureChannel, listMessagesAfter } from "../store/messages";
 import { listStars, setStar } from "../store/stars";
-import { verifySocketToken } from "../tokens";
-import { startTestAuthority, TEST_SECRETS, type TestAuthority } from "./test-harness";
+import { startTestAuthority, TEST_SECRETS, type TestAuthority } from "./testing/authority-harness";
 
 const MEMBER_COOKIE = new RegExp(
   `^${MEMBER_SESSION_COOKIE}=([^;]+); Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax$`,

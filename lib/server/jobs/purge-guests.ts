@@ -1,5 +1,5 @@
+import { type EnvVars, readPositiveNumber as readPositive } from "../common/env";
 import type { Db } from "../db/types";
-import { type EnvVars, readPositiveNumber as readPositive } from "../env";
 import { type PurgeResult, purgeGuests } from "../store/purge";
 import type { RevokedSession } from "../store/sessions";
 

@@ -1,9 +1,9 @@
-import { parseChannel } from "../../realtime/channels";
-import type { ChatMessage } from "../../realtime/events";
 import { createId } from "../../shared/ids";
+import { parseChannel } from "../../shared/realtime/channels";
+import type { ChatMessage } from "../../shared/realtime/events";
+import { appendMessage, listMessagesBefore } from "../store/messages";
 import type { OwnChannel } from "./channel-access";
 import type { GatewayContext } from "./context";
-import { appendMessage, listMessagesBefore } from "./messages-store";
 import { toChannelAudience } from "./rooms";
 
 /** How many earlier messages an agent sees. */

@@ -1,5 +1,5 @@
-import type { IdentityKind } from "../../shared/identity";
-import { verifySocketToken } from "../tokens";
+import type { IdentityKind } from "../../shared/contracts/identity";
+import { verifySocketToken } from "../common/socket-tokens";
 import type { GatewayContext } from "./context";
 
 /** Who a verified socket token speaks for, checked against the session's current state. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CHANNEL_ACCESS_DENIED, toDirectChannel } from "../../realtime/channels";
+import { CHANNEL_ACCESS_DENIED, toDirectChannel } from "../../shared/realtime/channels";
 import {
   collect,
   emitAck,

@@ -1,4 +1,4 @@
-import { type DirectChannel, isParticipant, parseChannel } from "../../realtime/channels";
+import { type DirectChannel, isParticipant, parseChannel } from "../../shared/realtime/channels";
 import type { Agent, AgentRegistry } from "../agents/types";
 
 /** A channel the socket's user may read and write. */

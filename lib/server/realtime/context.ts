@@ -4,7 +4,7 @@ import type { Db } from "../db/types";
 import type { ReplyTracker } from "./agent-reply";
 import type { KnownChannels } from "./known-channels";
 import type { GatewayServer } from "./rooms";
-import type { SessionGenerations } from "./session-generations";
+import type { SessionGenerations } from "./sessions/generations";
 
 /** A session's auth state as the store (or the authority) knows it. */
 export interface GatewaySessionState {

@@ -27,11 +27,11 @@ import {
   collectConfirmation,
   isSessionChange,
   type SessionChange,
-} from "./session-changes";
-import { createSessionGenerations, type SessionGenerations } from "./session-generations";
+} from "./sessions/changes";
+import { createSessionGenerations, type SessionGenerations } from "./sessions/generations";
 
 export type { GatewayDeps, GatewaySessionState, ObservedEvent } from "./context";
-export type { SessionChange } from "./session-changes";
+export type { SessionChange } from "./sessions/changes";
 
 /** How long a session change waits for the other gateway nodes by default. */
 export const DEFAULT_CONFIRM_TIMEOUT_IN_MS = 2_000;

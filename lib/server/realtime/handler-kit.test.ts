@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { SocketData } from "../../realtime/events";
+import type { SocketData } from "../../shared/realtime/events";
 import type { GatewayContext } from "./context";
 import { checkSession, createListener, defineHandler, type GatewaySocket, ok } from "./handler-kit";
-import { createSessionGenerations } from "./session-generations";
+import { createSessionGenerations } from "./sessions/generations";
 
 const data = (over: Partial<SocketData> = {}): SocketData => ({
   userId: "usr_1",

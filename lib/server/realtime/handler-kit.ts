@@ -1,6 +1,6 @@
 import type { Socket } from "socket.io";
 import type { z } from "zod";
-import { CHANNEL_ACCESS_DENIED } from "../../realtime/channels";
+import { CHANNEL_ACCESS_DENIED } from "../../shared/realtime/channels";
 import type {
   Ack,
   AckCallback,
@@ -11,9 +11,9 @@ import type {
   RealtimeErrorCode,
   ServerToClientEvents,
   SocketData,
-} from "../../realtime/events";
+} from "../../shared/realtime/events";
 import type { GatewayContext } from "./context";
-import { applyStoredState } from "./session-changes";
+import { applyStoredState } from "./sessions/changes";
 
 /** A socket of the gateway, with the typed event maps and its verified `SocketData`. */
 export type GatewaySocket = Socket<

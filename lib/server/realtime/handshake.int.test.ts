@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSocketToken, SOCKET_TOKEN_TTL_IN_SECONDS } from "../tokens";
+import { createSocketToken, SOCKET_TOKEN_TTL_IN_SECONDS } from "../common/socket-tokens";
 import { HANDSHAKE_REFUSED } from "./handshake";
 import { emitAck, startTestGateway, type TestGateway } from "./testing/gateway-harness";
 

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { ExtendedError } from "socket.io";
-import { isSameOrigin } from "../same-origin";
+import { isSameOrigin } from "../common/same-origin";
 import { authenticateToken } from "./authenticate";
 import type { GatewayContext } from "./context";
 import type { GatewaySocket } from "./handler-kit";

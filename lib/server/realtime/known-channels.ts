@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/types";
-import { type ChannelRecord, ensureChannel } from "./messages-store";
+import { type ChannelRecord, ensureChannel } from "../store/messages";
 
 /** Most channel names one gateway remembers; beyond it the memory starts over. */
 export const KNOWN_CHANNELS_MAX = 100_000;

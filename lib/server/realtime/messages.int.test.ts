@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toDirectChannel } from "../../realtime/channels";
-import type { ChatMessage } from "../../realtime/events";
-import { MESSAGE_BODY_MAX_LENGTH } from "../../realtime/events";
+import { toDirectChannel } from "../../shared/realtime/channels";
+import type { ChatMessage } from "../../shared/realtime/events";
+import { MESSAGE_BODY_MAX_LENGTH } from "../../shared/realtime/events";
 import { toStory } from "../agents/storyteller";
 import {
   collect,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toDirectChannel } from "../../realtime/channels";
+import { toDirectChannel } from "../../shared/realtime/channels";
 import { createConcierge } from "../agents/concierge";
 import { createAgentRegistry } from "../agents/registry";
 import type { Agent } from "../agents/types";

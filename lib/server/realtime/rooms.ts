@@ -1,12 +1,12 @@
 import type { Server } from "socket.io";
-import type { DirectChannel } from "../../realtime/channels";
-import { toDirectChannel } from "../../realtime/channels";
+import type { DirectChannel } from "../../shared/realtime/channels";
+import { toDirectChannel } from "../../shared/realtime/channels";
 import type {
   ClientToServerEvents,
   InterServerEvents,
   ServerToClientEvents,
   SocketData,
-} from "../../realtime/events";
+} from "../../shared/realtime/events";
 
 /** The gateway's typed Socket.IO server. */
 export type GatewayServer = Server<

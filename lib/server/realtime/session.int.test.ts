@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SOCKET_TOKEN_TTL_IN_SECONDS } from "../common/socket-tokens";
 import type { Db } from "../db/types";
-import { SOCKET_TOKEN_TTL_IN_SECONDS } from "../tokens";
 import {
   collect,
   emitAck,

@@ -1,5 +1,5 @@
-import type { ChannelSummary } from "../../realtime/events";
 import { LATEST_LINE_MAX_LENGTH } from "../../shared/limits";
+import type { ChannelSummary } from "../../shared/realtime/events";
 import type { Queryable } from "../db/types";
 
 interface SummaryRow {

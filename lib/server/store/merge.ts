@@ -1,4 +1,4 @@
-import { toDirectChannel } from "../../realtime/channels";
+import { toDirectChannel } from "../../shared/realtime/channels";
 import type { Db, Queryable } from "../db/types";
 import { type RevokedSession, revokeUserSessions } from "./sessions";
 

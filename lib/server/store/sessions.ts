@@ -1,4 +1,4 @@
-import type { IdentityKind } from "../../shared/identity";
+import type { IdentityKind } from "../../shared/contracts/identity";
 import { createId } from "../../shared/ids";
 import type { Queryable } from "../db/types";
 

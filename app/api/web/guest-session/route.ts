@@ -1,4 +1,4 @@
-import { proxyGuestSession } from "@/lib/server/guest-session-proxy";
+import { proxyGuestSession } from "@/lib/server/web/proxy/guest-session-proxy";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -4,4 +4,4 @@ export {
   type GuestSessionResponse,
   guestSessionRequestSchema,
   guestSessionResponseSchema,
-} from "@/lib/shared/guest-session-contract";
+} from "@/lib/shared/contracts/guest-session";

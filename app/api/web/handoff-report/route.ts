@@ -1,7 +1,7 @@
-import { getIdentity } from "@/lib/server/dal";
-import { log } from "@/lib/server/log";
-import { isSameOriginRequest } from "@/lib/server/same-origin";
-import { readJsonBody } from "@/lib/server/web-json-body";
+import { log } from "@/lib/server/common/log";
+import { isSameOriginRequest } from "@/lib/server/common/same-origin";
+import { getIdentity } from "@/lib/server/web/identity/dal";
+import { readJsonBody } from "@/lib/server/web/proxy/json-body";
 import { toErrorBody, toHttpStatus } from "@/lib/shared/errors";
 import { REQUEST_ID_HEADER } from "@/lib/shared/names";
 import { handoffReportSchema } from "./schema";

@@ -1,4 +1,8 @@
-import { IdentityError, requireIdentity, toIdentityErrorResponse } from "@/lib/server/dal";
+import {
+  IdentityError,
+  requireIdentity,
+  toIdentityErrorResponse,
+} from "@/lib/server/web/identity/dal";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

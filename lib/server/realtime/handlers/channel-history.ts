@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { HISTORY_PAGE_MAX, listMessagesAfter } from "../../store/messages";
 import { getOwnChannel } from "../channel-access";
 import { defineHandler, denied, ok } from "../handler-kit";
-import { HISTORY_PAGE_MAX, listMessagesAfter } from "../messages-store";
 
 const schema = z.object({
   // Any value: a malformed or foreign name gets the same denial as any other.

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { toDirectChannel } from "../../../realtime/channels";
+import { toDirectChannel } from "../../../shared/realtime/channels";
+import { ensureChannel, listMessagesAfter } from "../../store/messages";
 import { defineHandler, fail, ok } from "../handler-kit";
-import { ensureChannel, listMessagesAfter } from "../messages-store";
 import { channelRoom } from "../rooms";
 
 const schema = z.object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { toDirectChannel } from "../../../realtime/channels";
+import { toDirectChannel } from "../../../shared/realtime/channels";
 import { markChannelRead } from "../../store/channel-summaries";
 import { defineHandler, fail, ok } from "../handler-kit";
 import { userRoom } from "../rooms";

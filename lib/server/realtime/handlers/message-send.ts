@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { parseChannel } from "../../../realtime/channels";
-import { MESSAGE_BODY_MAX_LENGTH } from "../../../realtime/events";
+import { parseChannel } from "../../../shared/realtime/channels";
+import { MESSAGE_BODY_MAX_LENGTH } from "../../../shared/realtime/events";
+import { appendMessage } from "../../store/messages";
 import { runAgentReply } from "../agent-reply";
 import { getOwnChannel } from "../channel-access";
 import { checkSession, defineHandler, denied, ok } from "../handler-kit";
-import { appendMessage } from "../messages-store";
 import { toChannelAudience } from "../rooms";
 
 /** Client message ids are the client's own idempotency keys. */

@@ -1,14 +1,14 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Socket as ClientSocket, io as connectClient } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../../realtime/events";
 import { createId } from "../../../shared/ids";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../../shared/realtime/events";
 import { createBuiltInAgents } from "../../agents/built-in";
 import type { AgentRegistry } from "../../agents/types";
+import { createSocketToken } from "../../common/socket-tokens";
+import { createMemoryDb, insertTestUser } from "../../db/testing/memory-db";
 import type { Db } from "../../db/types";
-import { createSocketToken } from "../../tokens";
 import { attachGateway, type Gateway, type GatewaySessionState } from "../gateway";
-import { createMemoryDb, insertTestUser } from "./memory-db";
 
 export type TestClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 

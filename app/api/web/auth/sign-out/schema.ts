@@ -1,2 +1,2 @@
 /** Request and response of POST /api/web/auth/sign-out (the shared contract, side by side with route.ts). */
-export { signOutRequestSchema, signOutResponseSchema } from "@/lib/shared/auth-contract";
+export { signOutRequestSchema, signOutResponseSchema } from "@/lib/shared/contracts/auth";

@@ -2,4 +2,4 @@
 export {
   endGuestSessionRequestSchema,
   revocationResponseSchema,
-} from "@/lib/shared/sessions-contract";
+} from "@/lib/shared/contracts/sessions";

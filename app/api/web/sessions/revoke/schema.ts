@@ -2,4 +2,4 @@
 export {
   revocationResponseSchema,
   revokeSessionRequestSchema,
-} from "@/lib/shared/sessions-contract";
+} from "@/lib/shared/contracts/sessions";

@@ -1,5 +1,5 @@
-import { type AuthRouteSpec, proxyAuthRoute } from "@/lib/server/auth-proxy";
-import { callAuthority } from "@/lib/server/authority-client";
+import { callAuthority } from "@/lib/server/web/authority-client/authority-client";
+import { type AuthRouteSpec, proxyAuthRoute } from "@/lib/server/web/proxy/auth-proxy";
 import { rotateTokenRequestSchema, rotateTokenResponseSchema } from "./schema";
 
 export const runtime = "nodejs";

@@ -2,4 +2,4 @@
 export {
   rotateTokenRequestSchema,
   rotateTokenResponseSchema,
-} from "@/lib/shared/sessions-contract";
+} from "@/lib/shared/contracts/sessions";

@@ -1,0 +1,191 @@
+/**
+ * The typed Socket.IO event maps shared by the gateway and the browser client.
+ * Client→server events are `noun:verb` and always take an ack; server→client events
+ * are `noun:past`.
+ */
+
+import type { Preferences } from "../preferences";
+
+export type AckOk<T> = { status: "OK"; data: T };
+export type AckError = { status: "ERROR"; code: RealtimeErrorCode; message: string };
+export type Ack<T> = AckOk<T> | AckError;
+export type AckCallback<T> = (ack: Ack<T>) => void;
+
+export type RealtimeErrorCode =
+  | "bad_request:payload"
+  | "forbidden:channel"
+  | "unauthorized:token"
+  | "revoked:session"
+  /** The session's tokens were rotated: fetch the current token, `token:refresh`, retry. */
+  | "stale:token"
+  | "not_found:agent"
+  | "rate_limited:socket"
+  | "internal:server";
+
+export interface AgentSummary {
+  id: string;
+  name: string;
+  description: string;
+  /** True when the agent streams its answers (`message:delta` before `message:created`). */
+  streams: boolean;
+}
+
+/** The latest message of a channel, cut to an excerpt, for the agent list. */
+export interface LatestLine {
+  id: string;
+  seq: number;
+  body: string;
+  authorKind: "user" | "agent";
+  createdAt: string;
+}
+
+/** One direct channel's state for its user: unread agent messages and the latest line. */
+export interface ChannelSummary {
+  unread: number;
+  /** The seq through which the user has read. */
+  readSeq: number;
+  latest: LatestLine | null;
+}
+
+/** An agent as one user sees it in `agent:list`. */
+export interface AgentListing extends AgentSummary, ChannelSummary {
+  /** The user starred this agent (starred agents sort first). */
+  starred: boolean;
+}
+
+export interface ChannelReadPayload {
+  agentId: string;
+  /** Everything through this seq has been seen. */
+  seq: number;
+}
+
+/** A channel's read state changed (in any tab of the user). */
+export interface ChannelReadState {
+  agentId: string;
+  readSeq: number;
+  unread: number;
+}
+
+export interface StarSetPayload {
+  agentId: string;
+  starred: boolean;
+}
+
+export interface StarState {
+  agentId: string;
+  starred: boolean;
+}
+
+export interface ChatMessage {
+  id: string;
+  channel: string;
+  /** Server-assigned, strictly increasing per channel, starting at 1. */
+  seq: number;
+  /** Set on messages a user sent; the same value on a resend returns the stored message. */
+  clientMessageId: string | null;
+  authorId: string;
+  authorKind: "user" | "agent";
+  body: string;
+  /** ISO-8601. */
+  createdAt: string;
+}
+
+export interface ChannelJoinPayload {
+  agentId: string;
+  /** Return only messages with seq greater than this (default 0: the whole history). */
+  after?: number;
+}
+export interface ChannelJoinResult {
+  channel: string;
+  messages: ChatMessage[];
+}
+
+export interface ChannelHistoryPayload {
+  channel: string;
+  after: number;
+  limit?: number;
+}
+export interface ChannelHistoryResult {
+  channel: string;
+  messages: ChatMessage[];
+}
+
+export interface MessageSendPayload {
+  channel: string;
+  clientMessageId: string;
+  body: string;
+}
+
+export interface MessageDelta {
+  channel: string;
+  /** Id of the agent message being produced; the final `message:created` carries the same id. */
+  messageId: string;
+  authorId: string;
+  /** The text produced so far, in full (not only the new piece), so a missed delta heals. */
+  text: string;
+}
+
+export interface TokenRefreshPayload {
+  token: string;
+}
+
+export interface ClientToServerEvents {
+  "agent:list": (
+    payload: Record<string, never>,
+    ack: AckCallback<{ agents: AgentListing[] }>,
+  ) => void;
+  "star:set": (payload: StarSetPayload, ack: AckCallback<StarState>) => void;
+  "channel:read": (payload: ChannelReadPayload, ack: AckCallback<ChannelReadState>) => void;
+  "preferences:get": (
+    payload: Record<string, never>,
+    ack: AckCallback<{ preferences: Preferences }>,
+  ) => void;
+  "preferences:update": (
+    payload: Partial<Preferences>,
+    ack: AckCallback<{ preferences: Preferences }>,
+  ) => void;
+  "channel:join": (payload: ChannelJoinPayload, ack: AckCallback<ChannelJoinResult>) => void;
+  "channel:history": (
+    payload: ChannelHistoryPayload,
+    ack: AckCallback<ChannelHistoryResult>,
+  ) => void;
+  "message:send": (payload: MessageSendPayload, ack: AckCallback<{ message: ChatMessage }>) => void;
+  "token:refresh": (payload: TokenRefreshPayload, ack: AckCallback<{ expiresAt: string }>) => void;
+}
+
+export interface ServerToClientEvents {
+  "message:created": (message: ChatMessage) => void;
+  "message:delta": (delta: MessageDelta) => void;
+  "session:revoked": (info: { reason: string }) => void;
+  /** The session's tokens were rotated elsewhere: fetch the current one and refresh in place. */
+  "session:rotated": (info: { generation: number }) => void;
+  /** The node lost messages it should have relayed (e.g. Redis restarted): re-sync channels. */
+  "sync:required": () => void;
+  /** A star changed in another tab (or this one) of the same user. */
+  "star:updated": (state: StarState) => void;
+  /** The user read a channel (in this tab or another): its unread count changed. */
+  "channel:updated": (state: ChannelReadState) => void;
+  "preferences:updated": (preferences: Preferences) => void;
+}
+
+export interface InterServerEvents {
+  /**
+   * A rotate or revoke; every node applies it, then acknowledges with its node id (false:
+   * the change was malformed and not applied), so the sender can tell which nodes confirmed.
+   */
+  "session:generation": (
+    update: { sessionId: string; generation: number; revoked: boolean; reason?: string },
+    ack: (appliedBy: string | false) => void,
+  ) => void;
+}
+
+/** Per-socket state the gateway keeps after the handshake verified the token. */
+export interface SocketData {
+  userId: string;
+  sessionId: string;
+  kind: "guest" | "member";
+  generation: number;
+  tokenExpiresAt: number;
+}
+
+export const MESSAGE_BODY_MAX_LENGTH = 4000;
