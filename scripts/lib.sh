@@ -1,13 +1,12 @@
 # Shared steps of scripts/start.sh and scripts/test.sh.
 
-# Installs dependencies when node_modules is missing or older than the lock file.
+# Installs exactly the lock file's versions (`npm ci`) when node_modules is missing or older
+# than the lock file. The lock lists every platform's optional packages (npm/cli#8320: keep it
+# that way by updating it with `npm install --package-lock-only`), so `npm ci` works anywhere.
 ensure_node_modules() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    # `npm install` installs exactly the lock's versions. Not `npm ci`: npm 11 writes lock
-    # files without other platforms' optional packages and then refuses them in `npm ci`
-    # (npm/cli#8320, fixed upstream by npm/cli#9083).
-    echo "› installing dependencies (npm install from package-lock.json)"
-    npm install --no-audit --no-fund
+    echo "› installing dependencies (npm ci)"
+    npm ci --no-audit --no-fund
   fi
 }
 
