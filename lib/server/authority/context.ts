@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Secrets } from "../common/env";
+import type { LogFn } from "../common/log";
+import type { ChangeAnnouncement, SessionChange } from "../common/session-change";
 import type { Db } from "../db/types";
 import type { mergeGuestIntoMember } from "../store/merge";
 import type {
@@ -8,25 +10,6 @@ import type {
   SignInLimiter,
   SignInLimits,
 } from "./rate-limit";
-
-/** A change every gateway node must learn before a rotate or revoke answers. */
-export interface SessionChange {
-  sessionId: string;
-  userId: string;
-  generation: number;
-  revoked: boolean;
-  /** Why a revoked session ended, for its sockets. */
-  reason?: string;
-}
-
-/** Whether every gateway node confirmed a change before the answer (void: no gateways). */
-export type ChangeAnnouncement = { confirmed: boolean } | undefined;
-
-/**
- * Structured log sink. Fields never contain cookie values, legacy tokens or socket
- * tokens; ids (user, session, request) only.
- */
-export type AuthorityLog = (event: string, fields: Record<string, unknown>) => void;
 
 /** What {@link createAuthority} needs. The caller owns `db` (and closes it). */
 export interface AuthorityDeps {
@@ -43,7 +26,7 @@ export interface AuthorityDeps {
    * afterwards; `confirmed: false` makes the answer say the change is still pending.
    */
   onSessionChanged?: (change: SessionChange) => ChangeAnnouncement | Promise<ChangeAnnouncement>;
-  log?: AuthorityLog;
+  log?: LogFn;
 }
 
 /** Per-process state shared by the handlers. */
@@ -54,7 +37,7 @@ export interface AuthorityContext {
   signInLimiter: SignInLimiter;
   mergeGuest: typeof mergeGuestIntoMember;
   onSessionChanged: (change: SessionChange) => ChangeAnnouncement | Promise<ChangeAnnouncement>;
-  log: AuthorityLog;
+  log: LogFn;
 }
 
 export type RouteHandler = (

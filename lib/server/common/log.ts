@@ -7,6 +7,12 @@ const SECRET_KEY = /(token|cookie|secret|password|pepper|authorization)/i;
 
 export type LogFields = Record<string, unknown>;
 
+/**
+ * A structured log sink: an event name and its fields (ids and outcomes, never cookie
+ * values or tokens). {@link log} is the process's; tests pass their own to observe events.
+ */
+export type LogFn = (event: string, fields: LogFields) => void;
+
 export function toLogLine(event: string, fields: LogFields, now: Date = new Date()): string {
   const safe: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {

@@ -1,4 +1,5 @@
 import { type EnvVars, readPositiveNumber as readPositive } from "../common/env";
+import type { LogFn } from "../common/log";
 import type { Db } from "../db/types";
 import { type PurgeResult, purgeGuests } from "../store/purge";
 import type { RevokedSession } from "../store/sessions";
@@ -43,7 +44,7 @@ export function startGuestPurgeJob(deps: {
   db: Db;
   options: GuestPurgeOptions;
   onSessionsEnded: (ended: RevokedSession[]) => void;
-  log: (event: string, fields: Record<string, unknown>) => void;
+  log: LogFn;
 }): GuestPurgeJob {
   let running: Promise<PurgeResult> | null = null;
   const runOnce = (now = new Date()): Promise<PurgeResult> => {

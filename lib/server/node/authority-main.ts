@@ -1,6 +1,7 @@
 import { readAuthorityLimits } from "../authority/rate-limit";
 import { startAuthorityServer } from "../authority/router";
 import { ConfigError, getDataDir, loadSecrets } from "../common/env";
+import { log } from "../common/log";
 import { migrate } from "../db/migrate";
 import { openDatabase } from "../db/open";
 import { liveNodeIds } from "../store/gateway-nodes";
@@ -23,8 +24,6 @@ async function main(): Promise<void> {
   const port = readPort(process.env.FOYER_AUTHORITY_PORT);
   const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: getDataDir() });
   await migrate(db);
-  const log = (event: string, fields: Record<string, unknown>) =>
-    console.info(JSON.stringify({ time: new Date().toISOString(), event, ...fields }));
   const link = await createGatewayLink(process.env.REDIS_URL || undefined, log, {
     expectedNodes: () => liveNodeIds(db),
   });

@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { Server } from "socket.io";
 import type { InterServerEvents } from "../../shared/realtime/events";
-import type { ChangeAnnouncement, SessionChange } from "../authority/context";
+import type { LogFn } from "../common/log";
+import {
+  type ChangeAnnouncement,
+  collectConfirmation,
+  type SessionChange,
+} from "../common/session-change";
 import { createRedisBus, type RedisBus } from "../realtime/redis-bus";
-import { collectConfirmation } from "../realtime/sessions/changes";
 
 /**
  * How a stand-alone authority (`npm run start:authority`) tells the gateway nodes about a
@@ -24,7 +28,7 @@ export interface GatewayLinkOptions {
 
 export async function createGatewayLink(
   redisUrl: string | undefined,
-  log: (event: string, fields: Record<string, unknown>) => void,
+  log: LogFn,
   { timeoutInMs = 2_000, expectedNodes = async () => [] }: GatewayLinkOptions = {},
 ): Promise<GatewayLink> {
   if (!redisUrl) {

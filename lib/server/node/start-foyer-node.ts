@@ -7,6 +7,7 @@ import type { AgentRegistry } from "../agents/types";
 import type { AuthorityDeps } from "../authority/context";
 import { type RunningAuthority, startAuthorityServer } from "../authority/router";
 import type { Secrets } from "../common/env";
+import type { LogFn } from "../common/log";
 import { attachChangeReceiver, type ChangeReceiver } from "../common/session-change-hub";
 import type { Db } from "../db/types";
 import { type GuestPurgeOptions, startGuestPurgeJob } from "../jobs/purge-guests";
@@ -47,7 +48,7 @@ export interface FoyerNodeOptions {
   agents?: AgentRegistry;
   purge?: GuestPurgeOptions;
   observeEvent?: (event: ObservedEvent) => void;
-  log: (event: string, fields: Record<string, unknown>) => void;
+  log: LogFn;
 }
 
 export interface FoyerNode {
@@ -166,7 +167,7 @@ function trackMembership(deps: {
   bus: RedisBus;
   gateway: Gateway;
   setReceiving(receiving: boolean): void;
-  log: (event: string, fields: Record<string, unknown>) => void;
+  log: LogFn;
 }) {
   const { db, bus, gateway, setReceiving, log } = deps;
   let trusted = false;

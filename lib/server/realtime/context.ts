@@ -1,5 +1,6 @@
 import type { ServerOptions } from "socket.io";
 import type { AgentRegistry } from "../agents/types";
+import type { LogFn } from "../common/log";
 import type { Db } from "../db/types";
 import type { ReplyTracker } from "./agent-reply";
 import type { KnownChannels } from "./known-channels";
@@ -14,9 +15,6 @@ export interface GatewaySessionState {
   /** The session's absolute expiry; null or absent for none. */
   expiresAt?: Date | null;
 }
-
-/** A structured log sink; callers pass ids and outcomes only, never tokens. */
-export type GatewayLog = (event: string, fields: Record<string, unknown>) => void;
 
 /** One client event as the per-event check judged it (observability, tests, benchmarks). */
 export interface ObservedEvent {
@@ -53,7 +51,7 @@ export interface GatewayDeps {
   adapter?: ServerOptions["adapter"];
   /** Socket.IO path; default "/socket.io". */
   path?: string;
-  log?: GatewayLog;
+  log?: LogFn;
   /** Called for every client event at its per-event check. */
   observeEvent?: (event: ObservedEvent) => void;
   /** How long `applySessionChange` waits for the other nodes to confirm. */
@@ -76,7 +74,7 @@ export interface GatewayContext {
   sessions: SessionGenerations;
   replies: ReplyTracker;
   channels: KnownChannels;
-  log: GatewayLog;
+  log: LogFn;
   observeEvent?: (event: ObservedEvent) => void;
   /** See {@link GatewayDeps.benchmarkWithoutPerEventCheck}. */
   benchmarkWithoutPerEventCheck?: boolean;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
+import { collectConfirmation, isSessionChange, type SessionChange } from "../common/session-change";
 import { createReplyTracker } from "./agent-reply";
 import type { GatewayContext, GatewayDeps, GatewaySessionState } from "./context";
 import {
@@ -21,17 +22,10 @@ import { tokenRefresh } from "./handlers/token-refresh";
 import { createAllowRequest, createHandshakeMiddleware } from "./handshake";
 import { createKnownChannels } from "./known-channels";
 import { type GatewayServer, sessionRoom, userRoom } from "./rooms";
-import {
-  applySessionChangeLocally,
-  applyStoredState,
-  collectConfirmation,
-  isSessionChange,
-  type SessionChange,
-} from "./sessions/changes";
+import { applySessionChangeLocally, applyStoredState } from "./sessions/changes";
 import { createSessionGenerations, type SessionGenerations } from "./sessions/generations";
 
 export type { GatewayDeps, GatewaySessionState, ObservedEvent } from "./context";
-export type { SessionChange } from "./sessions/changes";
 
 /** How long a session change waits for the other gateway nodes by default. */
 export const DEFAULT_CONFIRM_TIMEOUT_IN_MS = 2_000;

@@ -1,6 +1,6 @@
 import { createAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
-import type { GatewayLog } from "./context";
+import type { LogFn } from "../common/log";
 
 /**
  * The Socket.IO Redis adapter (classic pub/sub) that lets several gateway nodes serve one
@@ -28,7 +28,7 @@ export const BUS_REQUESTS_TIMEOUT_IN_MS = 2_000;
 
 export async function createRedisBus(
   url: string,
-  options: { log?: GatewayLog; requestsTimeoutInMs?: number; key?: string } = {},
+  options: { log?: LogFn; requestsTimeoutInMs?: number; key?: string } = {},
 ): Promise<RedisBus> {
   const log = options.log ?? (() => {});
   const pub = createClient({
@@ -118,7 +118,7 @@ const SUB_COMMANDS = new Set(["subscribe", "pSubscribe", "unsubscribe", "pUnsubs
 export function withHandledCommands<T extends object>(
   client: T,
   commands: ReadonlySet<string>,
-  log: GatewayLog,
+  log: LogFn,
 ): T {
   return new Proxy(client, {
     get(target, property) {

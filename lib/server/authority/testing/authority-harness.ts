@@ -2,10 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Secrets } from "../../common/env";
+import type { SessionChange } from "../../common/session-change";
 import { migrate } from "../../db/migrate";
 import { openDatabase } from "../../db/open";
 import type { Db } from "../../db/types";
-import type { AuthorityDeps, SessionChange } from "../context";
+import type { AuthorityDeps } from "../context";
 import { INTERNAL_KEY_HEADER, toInternalKey } from "../internal-key";
 import { startAuthorityServer } from "../router";
 
