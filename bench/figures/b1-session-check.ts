@@ -10,8 +10,8 @@ const CONNECTIONS = 8;
 
 /**
  * B1: the per-event session check. Two copies of Foyer's gateway in one process, identical
- * but for `benchmarkWithoutPerEventCheck`; each of 8 guests keeps a socket on both. The
- * event is `agent:list`, the cheapest successful event (one indexed read), so the check's
+ * but for the baseline's `checkEventSession`, which lets every event through
+ * (bench/servers/arms.ts); each of 8 guests keeps a socket on both. The event is `agent:list`, the cheapest successful event (one indexed read), so the check's
  * share is as large as it gets on a real event. Both hear every session change, as a node
  * does; a third copy that does not (a node that lost the bus: a store read before every
  * event) is measured against the unchecked one for an info row.

@@ -43,7 +43,8 @@ export async function startGatewayArm(
     agents: createBuiltInAgents(),
     loadSessionState: (sessionId) => getSessionState(db, sessionId),
     loadSessionStates: (sessionIds) => getSessionStates(db, sessionIds),
-    benchmarkWithoutPerEventCheck: options.withoutCheck,
+    // The baseline arm: the same gateway with a check that lets every event through.
+    ...(options.withoutCheck ? { checkEventSession: () => null } : {}),
   });
   gateway.setReceivingChanges(options.receiving);
   const url = await listen(server);

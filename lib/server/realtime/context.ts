@@ -3,6 +3,7 @@ import type { AgentRegistry } from "../agents/types";
 import type { LogFn } from "../common/log";
 import type { Db } from "../db/types";
 import type { ReplyTracker } from "./agent-reply";
+import type { EventSessionCheck } from "./handler-kit";
 import type { KnownChannels } from "./known-channels";
 import type { GatewayServer } from "./rooms";
 import type { SessionGenerations } from "./sessions/generations";
@@ -57,11 +58,12 @@ export interface GatewayDeps {
   /** How long `applySessionChange` waits for the other nodes to confirm. */
   confirmTimeoutInMs?: number;
   /**
-   * Benchmarks only (bench/, figure B1's baseline arm): true skips the per-event session
-   * check in each listener (`createListener`), so the cost of that check can be measured against the same
-   * server without it. Never set in production; `startFoyerNode` has no way to pass it.
+   * The per-event session check every listener runs.
+   * @default checkEventSession (handler-kit.ts)
+   * A node never passes it (`startFoyerNode` has no way to); it is a seam so that a
+   * measurement can run the same gateway with another check from outside (bench B1).
    */
-  benchmarkWithoutPerEventCheck?: boolean;
+  checkEventSession?: EventSessionCheck;
 }
 
 /** What handlers share: the deps plus the gateway's own state. */
@@ -76,6 +78,5 @@ export interface GatewayContext {
   channels: KnownChannels;
   log: LogFn;
   observeEvent?: (event: ObservedEvent) => void;
-  /** See {@link GatewayDeps.benchmarkWithoutPerEventCheck}. */
-  benchmarkWithoutPerEventCheck?: boolean;
+  checkEventSession: EventSessionCheck;
 }

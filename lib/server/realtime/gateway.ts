@@ -6,6 +6,7 @@ import { createReplyTracker } from "./agent-reply";
 import type { GatewayContext, GatewayDeps, GatewaySessionState } from "./context";
 import {
   type ClientEvent,
+  checkEventSession,
   createListener,
   type GatewaySocket,
   type SocketListener,
@@ -133,7 +134,7 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
     channels: createKnownChannels(),
     log,
     observeEvent: deps.observeEvent,
-    benchmarkWithoutPerEventCheck: deps.benchmarkWithoutPerEventCheck,
+    checkEventSession: deps.checkEventSession ?? checkEventSession,
   };
   io.use(createHandshakeMiddleware(ctx, deps.publicOrigins));
   io.on("connection", createOnConnection(ctx));

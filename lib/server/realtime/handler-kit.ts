@@ -85,6 +85,30 @@ export function checkSession(
   return null;
 }
 
+/** The per-event session check as a listener runs it; null when the socket may act. */
+export type EventSessionCheck = (
+  ctx: GatewayContext,
+  data: SocketData,
+  refreshesToken: boolean,
+) => AckError | null | Promise<AckError | null>;
+
+/**
+ * The gateway's {@link EventSessionCheck}: {@link checkSession}, synchronously while this node
+ * hears every session change. A node that may have missed changes (bus lost) cannot trust its
+ * table: it first reads the session from the store, which a revoke updated before it answered.
+ */
+export function checkEventSession(
+  ctx: GatewayContext,
+  data: SocketData,
+  refreshesToken: boolean,
+): AckError | null | Promise<AckError | null> {
+  if (ctx.sessions.receiving) return checkSession(ctx, data, refreshesToken);
+  return ctx.loadSessionState(data.sessionId).then((state) => {
+    applyStoredState(ctx, data.sessionId, state);
+    return checkSession(ctx, data, refreshesToken);
+  });
+}
+
 /** A listener as EventEmitter calls it: its socket is `this`. */
 export type SocketListener = (this: GatewaySocket, ...args: unknown[]) => Promise<void>;
 
@@ -104,17 +128,11 @@ export function createListener<E extends ClientEvent, S extends z.ZodType>(
     const payload = typeof args[0] === "function" ? undefined : args[0];
     const arrivedAt = ctx.observeEvent ? performance.now() : 0;
     try {
-      // A node that may have missed changes (bus lost) cannot trust its table: it reads the
-      // session from the store first, which a revoke updated before it was answered.
-      if (!ctx.sessions.receiving && !ctx.benchmarkWithoutPerEventCheck) {
-        const { sessionId } = this.data;
-        applyStoredState(ctx, sessionId, await ctx.loadSessionState(sessionId));
-      }
       // Checked before parsing: a revoked socket learns nothing more and is dropped at once;
-      // a rotated one keeps its connection to refresh its token in place.
-      const refused = ctx.benchmarkWithoutPerEventCheck
-        ? null
-        : checkSession(ctx, this.data, spec.refreshesToken);
+      // a rotated one keeps its connection to refresh its token in place. Synchronous unless
+      // the node must read the session first (see checkEventSession).
+      let refused = ctx.checkEventSession(ctx, this.data, spec.refreshesToken ?? false);
+      if (refused instanceof Promise) refused = await refused;
       ctx.observeEvent?.({
         event: spec.event,
         sessionId: this.data.sessionId,
