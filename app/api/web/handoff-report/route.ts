@@ -1,7 +1,7 @@
 import { log } from "@/lib/server/common/log";
 import { isSameOriginRequest } from "@/lib/server/common/same-origin";
 import { getIdentity } from "@/lib/server/web/identity/dal";
-import { readJsonBody } from "@/lib/server/web/proxy/json-body";
+import { readJsonBody } from "@/lib/server/web/proxy/read-route-json";
 import { toErrorBody, toHttpStatus } from "@/lib/shared/errors";
 import { REQUEST_ID_HEADER } from "@/lib/shared/names";
 import { handoffReportSchema } from "./schema";

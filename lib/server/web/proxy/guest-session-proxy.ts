@@ -9,8 +9,8 @@ import {
 } from "../authority-client/authority-client";
 import { readIdentityCookies } from "./cookie-allow-list";
 import { toErrorReply, toGuestSessionReply, toResponse } from "./guest-session-reply";
-import { readJsonBody } from "./json-body";
 import { toAuthorityOutcome } from "./proxy-reply";
+import { readJsonBody } from "./read-route-json";
 import { toAuthorityContextHeaders, toRequestId } from "./request-context";
 
 /** Largest body POST /api/web/guest-session accepts. */

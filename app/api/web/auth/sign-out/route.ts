@@ -1,5 +1,5 @@
 import { callAuthority } from "@/lib/server/web/authority-client/authority-client";
-import { type AuthRouteSpec, proxyAuthRoute } from "@/lib/server/web/proxy/auth-proxy";
+import { type AuthRouteSpec, proxyAuthRoute } from "@/lib/server/web/proxy/auth-route-reply";
 import { signOutRequestSchema, signOutResponseSchema } from "./schema";
 
 export const runtime = "nodejs";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { guestSessionRequestSchema } from "../../../shared/contracts/guest-session";
-import { readJsonBody } from "./json-body";
+import { readJsonBody } from "./read-route-json";
 
 const MAX = 8 * 1024;
 

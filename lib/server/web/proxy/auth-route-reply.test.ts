@@ -5,7 +5,7 @@ import type {
   AuthorityRequest,
   AuthorityResponse,
 } from "../authority-client/create-authority-client";
-import { type AuthRouteSpec, proxyAuthRoute, toAuthRouteReply } from "./auth-proxy";
+import { type AuthRouteSpec, proxyAuthRoute, toAuthRouteReply } from "./auth-route-reply";
 
 const SPEC: AuthRouteSpec = {
   path: "/v1/auth/sign-in",

@@ -8,7 +8,6 @@ import type {
   AuthorityResponse,
 } from "../authority-client/create-authority-client";
 import { readIdentityCookies } from "./cookie-allow-list";
-import { readJsonBody } from "./json-body";
 import {
   type AuthorityOutcome,
   badGateway,
@@ -21,6 +20,7 @@ import {
   toRetryAfterHeaders,
   toSetCookieHeaders,
 } from "./proxy-reply";
+import { readJsonBody } from "./read-route-json";
 import { toAuthorityContextHeaders, toRequestId } from "./request-context";
 
 /**
