@@ -1,9 +1,9 @@
 import { type NextRequest, NextResponse } from "next/server";
-import { toMiddlewareRequestHeaders } from "./lib/server/web/identity/middleware-core";
+import { resolveMiddlewareRequestHeaders } from "./lib/server/web/identity/middleware-core";
 
 /** Strip client-made identity headers, resolve identity from cookies, forward it signed. */
 export async function middleware(request: NextRequest): Promise<NextResponse> {
-  const headers = await toMiddlewareRequestHeaders(request);
+  const headers = await resolveMiddlewareRequestHeaders(request);
   return NextResponse.next({ request: { headers } });
 }
 

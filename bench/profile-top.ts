@@ -3,7 +3,7 @@
  * CPU profile (e.g. from `BENCH_CPU_PROFILE=dir npm run bench -- --only B5`), by self time,
  * and the same grouped by package or file, so a figure's cost has a name. Further arguments
  * are patterns (function name or file): the share of samples with a matching frame on
- * the stack (inclusive time), e.g. `toMiddlewareRequestHeaders handleIdentityResolve`.
+ * the stack (inclusive time), e.g. `resolveMiddlewareRequestHeaders handleIdentityResolve`.
  */
 import { readFileSync } from "node:fs";
 

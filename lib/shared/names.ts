@@ -31,3 +31,8 @@ export const CLIENT_FORBIDDEN_HEADERS = [
   "x-forwarded-user",
   "x-remote-user",
 ] as const;
+
+/** Longest guest cookie value read or forwarded (real ones are 43 characters). */
+export const GUEST_COOKIE_MAX_LENGTH = 512;
+/** Longest member session cookie value read (an iron-session seal of a few ids). */
+export const MEMBER_COOKIE_MAX_LENGTH = 4096;

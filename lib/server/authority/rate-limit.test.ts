@@ -4,7 +4,7 @@ import { CLIENT_ADDRESS_HEADER } from "../../shared/names";
 import {
   createGuestCreationLimiter,
   createSignInLimiter,
-  getClientAddress,
+  getCallerAddress,
   toRateLimitKey,
 } from "./rate-limit";
 
@@ -72,15 +72,15 @@ describe("createSignInLimiter", () => {
   });
 });
 
-describe("getClientAddress", () => {
+describe("getCallerAddress", () => {
   const req = (headers: Record<string, string>, remoteAddress = "127.0.0.1") =>
     ({ headers, socket: { remoteAddress } }) as unknown as IncomingMessage;
 
   it("uses the proxy's client-address header", () => {
-    expect(getClientAddress(req({ [CLIENT_ADDRESS_HEADER]: " 203.0.113.7 " }))).toBe("203.0.113.7");
+    expect(getCallerAddress(req({ [CLIENT_ADDRESS_HEADER]: " 203.0.113.7 " }))).toBe("203.0.113.7");
   });
 
   it("falls back to the TCP peer, ignoring other forwarding headers", () => {
-    expect(getClientAddress(req({ "x-forwarded-for": "1.2.3.4" }, "::1"))).toBe("::1");
+    expect(getCallerAddress(req({ "x-forwarded-for": "1.2.3.4" }, "::1"))).toBe("::1");
   });
 });

@@ -76,7 +76,7 @@ export function toRateLimitKey(address: string): string {
  * listens on loopback, so anything reaching it is that proxy or a local process. Without
  * the header: the TCP peer.
  */
-export function getClientAddress(req: IncomingMessage): string {
+export function getCallerAddress(req: IncomingMessage): string {
   const header = req.headers[CLIENT_ADDRESS_HEADER];
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (value) return value.slice(0, CLIENT_ADDRESS_MAX_LENGTH);

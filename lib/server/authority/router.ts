@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { AUTHORITY_ROUTES } from "../common/authority-contract";
 import { mergeGuestIntoMember } from "../store/merge";
 import type { AuthorityContext, AuthorityDeps, RouteHandler } from "./context";
 import { createGuestCreationLimiter, createSignInLimiter } from "./rate-limit";
@@ -23,20 +24,38 @@ interface Route {
 
 const handleHealth: RouteHandler = async (_ctx, _req, res) => sendJson(res, 200, { ok: true });
 
-/** The table of contents: one line per endpoint. */
+/** A pattern that matches exactly `path`, a path of the route table. */
+function exactly(path: string): RegExp {
+  return new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`);
+}
+
+/** The table of contents: one line per endpoint, its path from `AUTHORITY_ROUTES`. */
 const ROUTES: Route[] = [
-  { method: "POST", pattern: /^\/v1\/guest-session$/, handler: handleGuestSession },
-  { method: "POST", pattern: /^\/v1\/identity\/resolve$/, handler: handleIdentityResolve },
-  { method: "POST", pattern: /^\/v1\/auth\/sign-up$/, handler: handleSignUp },
-  { method: "POST", pattern: /^\/v1\/auth\/sign-in$/, handler: handleSignIn },
-  { method: "POST", pattern: /^\/v1\/auth\/sign-out$/, handler: handleSignOut },
-  { method: "POST", pattern: /^\/v1\/auth\/merge$/, handler: handleMerge },
-  { method: "POST", pattern: /^\/v1\/guest-session\/end$/, handler: handleEndGuestSession },
-  { method: "POST", pattern: /^\/v1\/sessions\/list$/, handler: handleListSessions },
-  { method: "POST", pattern: /^\/v1\/sessions\/revoke$/, handler: handleRevokeOwnSession },
-  { method: "POST", pattern: /^\/v1\/tokens\/rotate$/, handler: handleRotateToken },
+  { method: "POST", pattern: exactly(AUTHORITY_ROUTES.guestSession), handler: handleGuestSession },
+  {
+    method: "POST",
+    pattern: exactly(AUTHORITY_ROUTES.identityResolve),
+    handler: handleIdentityResolve,
+  },
+  { method: "POST", pattern: exactly(AUTHORITY_ROUTES.signUp), handler: handleSignUp },
+  { method: "POST", pattern: exactly(AUTHORITY_ROUTES.signIn), handler: handleSignIn },
+  { method: "POST", pattern: exactly(AUTHORITY_ROUTES.signOut), handler: handleSignOut },
+  { method: "POST", pattern: exactly(AUTHORITY_ROUTES.merge), handler: handleMerge },
+  {
+    method: "POST",
+    pattern: exactly(AUTHORITY_ROUTES.endGuestSession),
+    handler: handleEndGuestSession,
+  },
+  { method: "POST", pattern: exactly(AUTHORITY_ROUTES.listSessions), handler: handleListSessions },
+  {
+    method: "POST",
+    pattern: exactly(AUTHORITY_ROUTES.revokeOwnSession),
+    handler: handleRevokeOwnSession,
+  },
+  { method: "POST", pattern: exactly(AUTHORITY_ROUTES.rotateToken), handler: handleRotateToken },
+  // AUTHORITY_ROUTES.revokeSession(sessionId)
   { method: "POST", pattern: /^\/v1\/sessions\/([^/]+)\/revoke$/, handler: handleRevokeSession },
-  { method: "GET", pattern: /^\/healthz$/, handler: handleHealth },
+  { method: "GET", pattern: exactly(AUTHORITY_ROUTES.health), handler: handleHealth },
 ];
 
 /** The session authority as a request handler. */

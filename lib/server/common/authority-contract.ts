@@ -15,7 +15,7 @@ import {
   revokeSessionRequestSchema,
   rotateTokenRequestSchema,
 } from "../../shared/contracts/sessions";
-import { MEMBER_COOKIE_MAX_LENGTH } from "../web/proxy/cookie-allow-list";
+import { MEMBER_COOKIE_MAX_LENGTH } from "../../shared/names";
 
 /** The authority's routes, for its client in the web app. */
 export const AUTHORITY_ROUTES = {
@@ -33,6 +33,9 @@ export const AUTHORITY_ROUTES = {
   /** Internal: revoke a session (tests, and the sign-out and admin flows later). */
   revokeSession: (sessionId: string) => `/v1/sessions/${encodeURIComponent(sessionId)}/revoke`,
 } as const;
+
+/** A path of the authority's (the route table's values, or a revoke of one session). */
+export type AuthorityPath = `/v1/${string}` | "/healthz";
 
 /**
  * Body of POST /v1/identity/resolve: the credentials the web app read from the request's

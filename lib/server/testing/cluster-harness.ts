@@ -9,6 +9,7 @@ import {
   TEST_SECRETS,
   toCookieHeader,
 } from "../authority/testing/authority-harness";
+import { AUTHORITY_ROUTES } from "../common/authority-contract";
 import { verifySocketToken } from "../common/socket-tokens";
 import { migrate } from "../db/migrate";
 import type { TestStore } from "../db/testing/stores";
@@ -90,7 +91,7 @@ export interface TestGuest {
 export async function createGuest(
   node: TestNode | { node: { authorityUrl: string } },
 ): Promise<TestGuest> {
-  const res = await fetch(new URL("/v1/guest-session", node.node.authorityUrl), {
+  const res = await fetch(new URL(AUTHORITY_ROUTES.guestSession, node.node.authorityUrl), {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ mode: "lookup_or_create" }),
@@ -107,17 +108,20 @@ export async function revokeOn(
   node: TestNode | { node: { authorityUrl: string } },
   sessionId: string,
 ): Promise<string> {
-  const res = await fetch(new URL(`/v1/sessions/${sessionId}/revoke`, node.node.authorityUrl), {
-    method: "POST",
-    headers: { "content-type": "application/json", ...INTERNAL_HEADERS },
-    body: "{}",
-  });
+  const res = await fetch(
+    new URL(AUTHORITY_ROUTES.revokeSession(sessionId), node.node.authorityUrl),
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", ...INTERNAL_HEADERS },
+      body: "{}",
+    },
+  );
   return ((await res.json()) as { status: string }).status;
 }
 
 /** Rotates a guest's token family through a node's authority. */
 export async function rotateOn(node: TestNode, guest: TestGuest) {
-  const res = await fetch(new URL("/v1/tokens/rotate", node.node.authorityUrl), {
+  const res = await fetch(new URL(AUTHORITY_ROUTES.rotateToken, node.node.authorityUrl), {
     method: "POST",
     headers: { "content-type": "application/json", cookie: guest.cookie },
     body: JSON.stringify({ token: guest.token }),

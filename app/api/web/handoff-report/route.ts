@@ -1,7 +1,7 @@
 import { log } from "@/lib/server/common/log";
 import { isSameOriginRequest } from "@/lib/server/common/same-origin";
 import { getIdentity } from "@/lib/server/web/identity/dal";
-import { readJsonBody } from "@/lib/server/web/proxy/read-route-json";
+import { readRouteJson } from "@/lib/server/web/proxy/read-route-json";
 import { toErrorBody, toHttpStatus } from "@/lib/shared/errors";
 import { REQUEST_ID_HEADER } from "@/lib/shared/names";
 import { handoffReportSchema } from "./schema";
@@ -24,7 +24,7 @@ export async function POST(request: Request): Promise<Response> {
       headers: NO_STORE,
     });
   }
-  const parsed = await readJsonBody(request, handoffReportSchema, 1024);
+  const parsed = await readRouteJson(request, handoffReportSchema, 1024);
   if (!parsed.ok) {
     return Response.json(toErrorBody(parsed.code, parsed.message), {
       status: toHttpStatus(parsed.code),

@@ -21,7 +21,7 @@ import {
   toMemberSessionSetCookie,
 } from "../cookies/member-cookie";
 import { hashPassword, needsRehash, verifyPassword } from "../passwords/passwords";
-import { getClientAddress } from "../rate-limit";
+import { getCallerAddress } from "../rate-limit";
 import {
   announceEnded,
   lookupMemberSession,
@@ -43,7 +43,7 @@ async function gate(
   res: ServerResponse,
   email: string,
 ): Promise<boolean> {
-  const decision = await ctx.signInLimiter.begin(getClientAddress(req), toNormalizedEmail(email));
+  const decision = await ctx.signInLimiter.begin(getCallerAddress(req), toNormalizedEmail(email));
   if (decision.allowed) return true;
   sendError(res, "rate_limited:sign_in", "authority: too many attempts; try again later", {
     "retry-after": String(decision.retryAfterSeconds),

@@ -10,7 +10,7 @@ import {
   toGuestSessionSetCookie,
 } from "../cookies/guest-cookie";
 import { toClearedMemberSessionSetCookie } from "../cookies/member-cookie";
-import { getClientAddress } from "../rate-limit";
+import { getCallerAddress } from "../rate-limit";
 import { type GuestSessionOutcome, resolveGuestSession } from "../services/guest-sessions";
 import {
   lookupMemberSession,
@@ -141,7 +141,7 @@ export const handleGuestSession: RouteHandler = async (ctx, req, res) => {
     mode: parsed.data.mode,
     cookieValue: readGuestCookie(getHeader(req, "cookie")),
     legacyToken: parsed.data.legacyToken,
-    clientAddress: getClientAddress(req),
+    clientAddress: getCallerAddress(req),
     userAgent: getHeader(req, "user-agent"),
   });
   const minted =

@@ -2,6 +2,7 @@ import "server-only";
 import { cookies, headers } from "next/headers";
 import { listSessionsResponseSchema, type SessionInfo } from "../../../shared/contracts/sessions";
 import { REQUEST_ID_HEADER } from "../../../shared/names";
+import { AUTHORITY_ROUTES } from "../../common/authority-contract";
 import { readIdentityCookies } from "../proxy/cookie-allow-list";
 import { toAuthorityContextHeaders, toRequestId } from "../proxy/request-context";
 import { callAuthority } from "./authority-client";
@@ -18,7 +19,7 @@ export async function listMemberSessions(): Promise<SessionInfo[] | null> {
   const requestId = toRequestId(requestHeaders.get(REQUEST_ID_HEADER));
   try {
     const response = await callAuthority({
-      path: "/v1/sessions/list",
+      path: AUTHORITY_ROUTES.listSessions,
       body: { memberSession },
       headers: toAuthorityContextHeaders(requestHeaders, requestId, { forwardGuestCookie: false }),
     });

@@ -8,7 +8,7 @@ import {
   createAuthorityClient,
 } from "../authority-client/create-authority-client";
 import { getProcessIdentityCache } from "./identity-cache";
-import { toMiddlewareRequestHeaders } from "./middleware-core";
+import { resolveMiddlewareRequestHeaders } from "./middleware-core";
 
 /**
  * The middleware's identity cache on a real node: a revoke through the node's authority
@@ -39,7 +39,7 @@ afterAll(async () => {
 
 const identityOf = async (cookie: string) =>
   (
-    await toMiddlewareRequestHeaders(
+    await resolveMiddlewareRequestHeaders(
       new Request(`${node.node.url}/api/web/me`, { headers: { cookie } }),
       { call },
     )

@@ -16,9 +16,9 @@ import { readIdentityCookies } from "../proxy/cookie-allow-list";
 import { createIdentityCache } from "./identity-cache";
 import { parseIdentityHeader, toIdentityHeader, toIdentityHeaderKeys } from "./identity-header";
 import {
+  resolveMiddlewareRequestHeaders,
   SIGNED_HEADER_REUSE_IN_MS,
   toForwardedRequestHeaders,
-  toMiddlewareRequestHeaders,
 } from "./middleware-core";
 
 const PASSWORD = "s".repeat(40);
@@ -69,7 +69,7 @@ describe("toForwardedRequestHeaders", () => {
   });
 });
 
-describe("toMiddlewareRequestHeaders", () => {
+describe("resolveMiddlewareRequestHeaders", () => {
   it("replaces a forged identity header with one resolved from the cookies", async () => {
     const forged = toIdentityHeader(
       { ...IDENTITY, userId: "usr_victim" },
@@ -84,7 +84,7 @@ describe("toMiddlewareRequestHeaders", () => {
       },
     });
     const call = resolveTo(IDENTITY);
-    const headers = await toMiddlewareRequestHeaders(request, { call });
+    const headers = await resolveMiddlewareRequestHeaders(request, { call });
     expect(headers.get("x-middleware-subrequest")).toBeNull();
     const value = headers.get(IDENTITY_HEADER);
     expect(value).not.toBe(forged);
@@ -101,7 +101,7 @@ describe("toMiddlewareRequestHeaders", () => {
     const request = new Request("http://localhost/", {
       headers: { cookie: "theme=dark", [IDENTITY_HEADER]: "forged" },
     });
-    const headers = await toMiddlewareRequestHeaders(request, { call });
+    const headers = await resolveMiddlewareRequestHeaders(request, { call });
     expect(headers.get(IDENTITY_HEADER)).toBeNull();
     expect(call).not.toHaveBeenCalled();
   });
@@ -109,7 +109,9 @@ describe("toMiddlewareRequestHeaders", () => {
   it("attaches no identity on a miss", async () => {
     const request = new Request("http://localhost/", { headers: { cookie: COOKIE } });
     expect(
-      (await toMiddlewareRequestHeaders(request, { call: resolveTo(null) })).get(IDENTITY_HEADER),
+      (await resolveMiddlewareRequestHeaders(request, { call: resolveTo(null) })).get(
+        IDENTITY_HEADER,
+      ),
     ).toBeNull();
   });
 
@@ -122,7 +124,7 @@ describe("toMiddlewareRequestHeaders", () => {
       const request = new Request("http://localhost/", {
         headers: { cookie: COOKIE, [IDENTITY_HEADER]: "forged" },
       });
-      const headers = await toMiddlewareRequestHeaders(request, { call });
+      const headers = await resolveMiddlewareRequestHeaders(request, { call });
       expect(headers.get(IDENTITY_HEADER)).toBeNull();
     },
   );
@@ -137,7 +139,9 @@ describe("toMiddlewareRequestHeaders", () => {
       }),
     );
     const request = new Request("http://localhost/", { headers: { cookie: COOKIE } });
-    expect((await toMiddlewareRequestHeaders(request, { call })).get(IDENTITY_HEADER)).toBeNull();
+    expect(
+      (await resolveMiddlewareRequestHeaders(request, { call })).get(IDENTITY_HEADER),
+    ).toBeNull();
   });
 
   it.each(["/api/web/guest-session", "/api/web/guest-session/"])(
@@ -147,7 +151,7 @@ describe("toMiddlewareRequestHeaders", () => {
       const request = new Request(`http://localhost${path}`, {
         headers: { cookie: COOKIE, [IDENTITY_HEADER]: "forged" },
       });
-      const headers = await toMiddlewareRequestHeaders(request, { call });
+      const headers = await resolveMiddlewareRequestHeaders(request, { call });
       expect(call).not.toHaveBeenCalled();
       expect(headers.get(IDENTITY_HEADER)).toBeNull();
     },
@@ -157,7 +161,7 @@ describe("toMiddlewareRequestHeaders", () => {
     vi.stubEnv("FOYER_SESSION_PASSWORD", "");
     const request = new Request("http://localhost/", { headers: { cookie: COOKIE } });
     expect(
-      (await toMiddlewareRequestHeaders(request, { call: resolveTo(IDENTITY) })).get(
+      (await resolveMiddlewareRequestHeaders(request, { call: resolveTo(IDENTITY) })).get(
         IDENTITY_HEADER,
       ),
     ).toBeNull();
@@ -167,9 +171,11 @@ describe("toMiddlewareRequestHeaders", () => {
     const good = new Request("http://localhost/", {
       headers: { [REQUEST_ID_HEADER]: "req_12345678" },
     });
-    expect((await toMiddlewareRequestHeaders(good)).get(REQUEST_ID_HEADER)).toBe("req_12345678");
+    expect((await resolveMiddlewareRequestHeaders(good)).get(REQUEST_ID_HEADER)).toBe(
+      "req_12345678",
+    );
     const bad = new Request("http://localhost/", { headers: { [REQUEST_ID_HEADER]: "x y\tz" } });
-    expect((await toMiddlewareRequestHeaders(bad)).get(REQUEST_ID_HEADER)).toMatch(
+    expect((await resolveMiddlewareRequestHeaders(bad)).get(REQUEST_ID_HEADER)).toMatch(
       /^[0-9a-f-]{36}$/,
     );
   });
@@ -179,7 +185,7 @@ describe("toMiddlewareRequestHeaders", () => {
     const call = resolveTo(IDENTITY);
     const request = () => new Request("http://localhost/chat", { headers: { cookie: COOKIE } });
     for (let i = 0; i < 3; i++) {
-      const headers = await toMiddlewareRequestHeaders(request(), { call, cache });
+      const headers = await resolveMiddlewareRequestHeaders(request(), { call, cache });
       expect(
         parseIdentityHeader(headers.get(IDENTITY_HEADER), readIdentityCookies(COOKIE), KEYS),
       ).toEqual(IDENTITY);
@@ -187,7 +193,10 @@ describe("toMiddlewareRequestHeaders", () => {
     expect(call).toHaveBeenCalledOnce();
     // A revoke was applied (the gateway publishes it before the revoke answers).
     cache.invalidate(IDENTITY.sessionId);
-    const after = await toMiddlewareRequestHeaders(request(), { call: resolveTo(null), cache });
+    const after = await resolveMiddlewareRequestHeaders(request(), {
+      call: resolveTo(null),
+      cache,
+    });
     expect(after.get(IDENTITY_HEADER)).toBeNull();
   });
 
@@ -198,8 +207,8 @@ describe("toMiddlewareRequestHeaders", () => {
       return { status: 200, headers: {}, setCookie: [], body: IDENTITY };
     });
     const request = () => new Request("http://localhost/chat", { headers: { cookie: COOKIE } });
-    await toMiddlewareRequestHeaders(request(), { call, cache });
-    await toMiddlewareRequestHeaders(request(), { call, cache });
+    await resolveMiddlewareRequestHeaders(request(), { call, cache });
+    await resolveMiddlewareRequestHeaders(request(), { call, cache });
     expect(call).toHaveBeenCalledTimes(2);
     expect(cache.size).toBe(0);
   });
@@ -210,7 +219,7 @@ describe("toMiddlewareRequestHeaders", () => {
     const cookies = readIdentityCookies(COOKIE);
     const at = async (nowInMs: number) => {
       const request = new Request("http://localhost/chat", { headers: { cookie: COOKIE } });
-      const value = (await toMiddlewareRequestHeaders(request, { call, cache, nowInMs })).get(
+      const value = (await resolveMiddlewareRequestHeaders(request, { call, cache, nowInMs })).get(
         IDENTITY_HEADER,
       );
       expect(parseIdentityHeader(value, cookies, KEYS, nowInMs)).toEqual(IDENTITY);
@@ -234,7 +243,7 @@ describe("toMiddlewareRequestHeaders", () => {
     const call = resolveTo(IDENTITY);
     const send = async (cookie: string) =>
       (
-        await toMiddlewareRequestHeaders(
+        await resolveMiddlewareRequestHeaders(
           new Request("http://localhost/chat", { headers: { cookie } }),
           { call, cache },
         )
@@ -252,7 +261,7 @@ describe("toMiddlewareRequestHeaders", () => {
       new Request("http://localhost/chat", { headers: { cookie: COOKIE } }),
       { nextUrl: new URL("http://localhost/api/web/guest-session") },
     );
-    const headers = await toMiddlewareRequestHeaders(request, { call });
+    const headers = await resolveMiddlewareRequestHeaders(request, { call });
     expect(call).not.toHaveBeenCalled();
     expect(headers.get(IDENTITY_HEADER)).toBeNull();
   });

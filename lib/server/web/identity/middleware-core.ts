@@ -89,7 +89,7 @@ function toSignedHeader(
 }
 
 /** The request headers middleware forwards: stripped, with a request id and, when known, the identity. */
-export async function toMiddlewareRequestHeaders(
+export async function resolveMiddlewareRequestHeaders(
   request: Request & { nextUrl?: { pathname: string } },
   deps: Pick<ResolveDeps, "call"> & { nowInMs?: number; cache?: IdentityCache | null } = {},
 ): Promise<Headers> {

@@ -1,5 +1,6 @@
 import { type Identity, identitySchema } from "../../../shared/contracts/identity";
 import type { ErrorCode } from "../../../shared/errors";
+import { AUTHORITY_ROUTES } from "../../common/authority-contract";
 import { type EnvVars, SECRET_MIN_LENGTH } from "../../common/env";
 import { log } from "../../common/log";
 import {
@@ -62,7 +63,7 @@ export async function resolveIdentityFromCookies(
   if (cookies.memberSession !== null) body.memberSession = cookies.memberSession;
   try {
     const response = await (deps.call ?? callAuthority)({
-      path: "/v1/identity/resolve",
+      path: AUTHORITY_ROUTES.identityResolve,
       body,
       headers: deps.headers,
     });

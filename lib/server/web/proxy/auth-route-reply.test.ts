@@ -5,7 +5,8 @@ import type {
   AuthorityRequest,
   AuthorityResponse,
 } from "../authority-client/create-authority-client";
-import { type AuthRouteSpec, proxyAuthRoute, toAuthRouteReply } from "./auth-route-reply";
+import { type AuthRouteSpec, defineAuthRoute, toAuthRouteReply } from "./auth-route-reply";
+import { proxyAuthorityRoute } from "./authority-route";
 
 const SPEC: AuthRouteSpec = {
   path: "/v1/auth/sign-in",
@@ -53,7 +54,7 @@ function request(body: unknown, headers: Record<string, string> = {}) {
 
 const GOOD = { email: "a@example.test", password: "secret123" };
 
-describe("proxyAuthRoute", () => {
+describe("the pipeline with an auth route's spec", () => {
   it("refuses a cross-site or origin-less request (login CSRF) before calling the authority", async () => {
     const crossSite: Record<string, string>[] = [
       { origin: "https://evil.example" },
@@ -63,7 +64,9 @@ describe("proxyAuthRoute", () => {
     ];
     for (const headers of crossSite) {
       const { calls, call } = harness(upstream(200, MEMBER, [SET_MEMBER]));
-      const res = await proxyAuthRoute(request(GOOD, headers), SPEC, { call });
+      const res = await proxyAuthorityRoute(request(GOOD, headers), defineAuthRoute(SPEC), {
+        call,
+      });
       expect(res.status).toBe(403);
       expect((await res.json()).error.code).toBe("forbidden:origin");
       expect(res.headers.getSetCookie()).toEqual([]);
@@ -73,7 +76,11 @@ describe("proxyAuthRoute", () => {
 
   it("answers invalid fields with 400 and a message per field, without calling", async () => {
     const { calls, call } = harness(upstream(200, MEMBER));
-    const res = await proxyAuthRoute(request({ email: "nope", password: "" }), SPEC, { call });
+    const res = await proxyAuthorityRoute(
+      request({ email: "nope", password: "" }),
+      defineAuthRoute(SPEC),
+      { call },
+    );
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.error.code).toBe("bad_request:body");
@@ -84,7 +91,11 @@ describe("proxyAuthRoute", () => {
 
   it("refuses a guest id in the body (only the cookie names the guest)", async () => {
     const { calls, call } = harness(upstream(200, MEMBER));
-    const res = await proxyAuthRoute(request({ ...GOOD, guestId: "usr_forged" }), SPEC, { call });
+    const res = await proxyAuthorityRoute(
+      request({ ...GOOD, guestId: "usr_forged" }),
+      defineAuthRoute(SPEC),
+      { call },
+    );
     expect(res.status).toBe(400);
     expect(calls).toEqual([]);
   });
@@ -92,7 +103,9 @@ describe("proxyAuthRoute", () => {
   it("forwards only the guest cookie, puts the member cookie in the body, passes cookies through", async () => {
     const { calls, call } = harness(upstream(200, MEMBER, [SET_MEMBER, CLEAR_GUEST]));
     const cookie = `a=1; ${GUEST_SESSION_COOKIE}=${"g".repeat(43)}; ${MEMBER_SESSION_COOKIE}=oldSeal`;
-    const res = await proxyAuthRoute(request(GOOD, { cookie }), SPEC, { call });
+    const res = await proxyAuthorityRoute(request(GOOD, { cookie }), defineAuthRoute(SPEC), {
+      call,
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(MEMBER);
     expect(res.headers.getSetCookie()).toEqual([SET_MEMBER, CLEAR_GUEST]);

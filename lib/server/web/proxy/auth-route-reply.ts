@@ -1,38 +1,26 @@
 import type { z } from "zod";
 import type { ErrorCode } from "../../../shared/errors";
-import { REQUEST_ID_HEADER } from "../../../shared/names";
-import { log } from "../../common/log";
-import { isSameOriginRequest } from "../../common/same-origin";
-import type {
-  AuthorityRequest,
-  AuthorityResponse,
-} from "../authority-client/create-authority-client";
-import { readIdentityCookies } from "./cookie-allow-list";
+import type { AuthorityPath } from "../../common/authority-contract";
+import type { AuthorityRouteSpec } from "./authority-route";
 import {
   type AuthorityOutcome,
   badGateway,
   FAILURE_REPLIES,
   hasErrorCode,
   type ProxyReply,
-  toAuthorityOutcome,
   toErrorReply,
-  toResponse,
   toRetryAfterHeaders,
   toSetCookieHeaders,
 } from "./proxy-reply";
-import { readJsonBody } from "./read-route-json";
-import { toAuthorityContextHeaders, toRequestId } from "./request-context";
 
 /**
- * The member routes (`/api/web/auth/*`) are thin proxies to the authority's `/v1/auth/*`:
- * same-origin check (login CSRF: a cross-site form can neither sign a victim in nor merge
- * their guest) → zod → one authority call carrying the guest cookie and, in the body, the
- * member cookie's value → a pure mapping of the answer. Identity changes happen only in the
- * authority; this layer never reads or trusts ids from the body.
+ * What an auth-shaped route (the member routes, sessions, tokens) is: one authority route, a
+ * body schema, the 200 body's schema, and which of the authority's error codes are its own
+ * answers. {@link defineAuthRoute} makes it an {@link AuthorityRouteSpec}.
  */
 export interface AuthRouteSpec {
-  /** The authority route behind this one. */
-  path: `/v1/${string}`;
+  /** The authority route behind this one, from `AUTHORITY_ROUTES`. */
+  path: AuthorityPath;
   request: z.ZodType<Record<string, unknown>>;
   /** The 200 body's schema, or null for a route that answers 204. */
   response: z.ZodType | null;
@@ -40,8 +28,6 @@ export interface AuthRouteSpec {
   errors: Partial<Record<ErrorCode, string>>;
 }
 
-/** Largest body an auth route reads. */
-export const AUTH_BODY_MAX_IN_BYTES = 8 * 1024;
 /**
  * How long an auth route waits for the authority: above its worst case (an argon2id hash,
  * the store, and up to two session changes each waiting up to 2 s for every gateway node),
@@ -70,43 +56,13 @@ export function toAuthRouteReply(spec: AuthRouteSpec, outcome: AuthorityOutcome)
   return badGateway(response.status);
 }
 
-export interface AuthProxyDeps {
-  call: (request: AuthorityRequest) => Promise<AuthorityResponse>;
-  publicOrigins?: readonly string[];
-}
-
-export async function proxyAuthRoute(
-  request: Request,
-  spec: AuthRouteSpec,
-  deps: AuthProxyDeps,
-): Promise<Response> {
-  const requestId = toRequestId(request.headers.get(REQUEST_ID_HEADER));
-  const tag: Array<[string, string]> = [[REQUEST_ID_HEADER, requestId]];
-  if (!isSameOriginRequest(request, deps.publicOrigins)) {
-    return toResponse(
-      toErrorReply("forbidden:origin", "Cross-site requests are not allowed."),
-      tag,
-    );
-  }
-  const parsed = await readJsonBody(request, spec.request, AUTH_BODY_MAX_IN_BYTES);
-  if (!parsed.ok) {
-    return toResponse(toErrorReply(parsed.code, parsed.message, [], parsed.fields), tag);
-  }
-  const memberSession = readIdentityCookies(request.headers.get("cookie")).memberSession;
-  const outcome = await toAuthorityOutcome(deps.call, {
+/** The pipeline's spec for an auth-shaped route: its reply mapping and the auth timeout. */
+export function defineAuthRoute(spec: AuthRouteSpec): AuthorityRouteSpec<Record<string, unknown>> {
+  return {
     path: spec.path,
-    body: memberSession ? { ...parsed.data, memberSession } : parsed.data,
-    headers: toAuthorityContextHeaders(request.headers, requestId, { forwardGuestCookie: true }),
+    request: spec.request,
     timeoutInMs: AUTH_ROUTE_TIMEOUT_IN_MS,
-  });
-  const reply = toAuthRouteReply(spec, outcome);
-  if (reply.status >= 500) {
-    log("auth.proxy_failed", {
-      requestId,
-      path: spec.path,
-      status: reply.status,
-      upstream: outcome.kind === "response" ? outcome.response.status : outcome.failure,
-    });
-  }
-  return toResponse(reply, tag);
+    toReply: (outcome) => toAuthRouteReply(spec, outcome),
+    failureEvent: "auth.proxy_failed",
+  };
 }

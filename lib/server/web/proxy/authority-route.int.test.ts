@@ -12,7 +12,8 @@ import {
   IDENTITY_HEADER,
 } from "../../../shared/names";
 import { closeAuthorityClients } from "../authority-client/authority-client";
-import { proxyGuestSession } from "./guest-session-proxy";
+import { proxyAuthorityRoute } from "./authority-route";
+import { GUEST_SESSION_ROUTE } from "./guest-session-reply";
 
 /** A fake authority on loopback that records what it received and answers as told. */
 interface Received {
@@ -87,9 +88,13 @@ function browserRequest(body: unknown, headers: Record<string, string> = {}): Re
 }
 
 const call = (request: Request, timeoutInMs?: number) =>
-  proxyGuestSession(request, { authorityUrl: baseUrl, timeoutInMs, publicOrigins: [] });
+  proxyAuthorityRoute(request, GUEST_SESSION_ROUTE, {
+    authorityUrl: baseUrl,
+    timeoutInMs,
+    publicOrigins: [],
+  });
 
-describe("proxyGuestSession against a fake authority", () => {
+describe("the pipeline, with the guest-session spec, against a fake authority", () => {
   it("forwards only the guest cookie and the client context, and passes two Set-Cookies through unfolded", async () => {
     answer = json(200, SESSION, { "set-cookie": [SET_A, SET_B] });
     const cookie = [
@@ -285,14 +290,15 @@ describe("proxyGuestSession against a fake authority", () => {
   });
 });
 
-describe("proxyGuestSession with no authority listening", () => {
+describe("the pipeline, with the guest-session spec, with no authority listening", () => {
   it("a refused connection → 503 unavailable:authority, no Set-Cookie", async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const response = await proxyGuestSession(
+    const response = await proxyAuthorityRoute(
       browserRequest({ mode: "lookup_or_create" }, { cookie: `${GUEST_SESSION_COOKIE}=${GOOD}` }),
+      GUEST_SESSION_ROUTE,
       {
         authorityUrl: `http://127.0.0.1:${port}`,
       },
@@ -304,7 +310,10 @@ describe("proxyGuestSession with no authority listening", () => {
 
   it("no FOYER_AUTHORITY_URL → 503, not a crash", async () => {
     vi.stubEnv("FOYER_AUTHORITY_URL", "");
-    const response = await proxyGuestSession(browserRequest({ mode: "lookup_only" }));
+    const response = await proxyAuthorityRoute(
+      browserRequest({ mode: "lookup_only" }),
+      GUEST_SESSION_ROUTE,
+    );
     expect(response.status).toBe(503);
   });
 });

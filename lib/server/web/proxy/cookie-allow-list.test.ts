@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { GUEST_SESSION_COOKIE, MEMBER_SESSION_COOKIE } from "../../../shared/names";
 import {
   GUEST_COOKIE_MAX_LENGTH,
-  readIdentityCookies,
-  toForwardedCookieHeader,
-} from "./cookie-allow-list";
+  GUEST_SESSION_COOKIE,
+  MEMBER_SESSION_COOKIE,
+} from "../../../shared/names";
+import { readIdentityCookies, toForwardedCookieHeader } from "./cookie-allow-list";
 
 const G = GUEST_SESSION_COOKIE;
 const VALUE = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde";

@@ -1,4 +1,9 @@
-import { GUEST_SESSION_COOKIE, MEMBER_SESSION_COOKIE } from "../../../shared/names";
+import {
+  GUEST_COOKIE_MAX_LENGTH,
+  GUEST_SESSION_COOKIE,
+  MEMBER_COOKIE_MAX_LENGTH,
+  MEMBER_SESSION_COOKIE,
+} from "../../../shared/names";
 
 /**
  * Which cookie values leave the web process (DESIGN, guest-session contract: "forwards to
@@ -6,11 +11,6 @@ import { GUEST_SESSION_COOKIE, MEMBER_SESSION_COOKIE } from "../../../shared/nam
  * Names match exactly and case-sensitively; the first occurrence decides (as
  * `cookie.parse` in the authority does); an empty, malformed or oversized value is absent.
  */
-
-/** Longest guest cookie value forwarded (real ones are 43 characters). */
-export const GUEST_COOKIE_MAX_LENGTH = 512;
-/** Longest member session cookie value read (an iron-session seal of a few ids). */
-export const MEMBER_COOKIE_MAX_LENGTH = 4096;
 
 /** RFC 6265 cookie-octets, optionally in double quotes. */
 const COOKIE_VALUE =

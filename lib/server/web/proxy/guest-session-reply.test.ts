@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { GuestSessionMode } from "../../../shared/contracts/guest-session";
 import type { AuthorityResponse } from "../authority-client/create-authority-client";
-import { type AuthorityOutcome, toGuestSessionReply, toResponse } from "./guest-session-reply";
+import { toGuestSessionProxyReply } from "./guest-session-reply";
+import { type AuthorityOutcome, toResponse } from "./proxy-reply";
 
 const SESSION = {
   userId: "usr_abc123",
@@ -193,9 +194,9 @@ const rows: Row[] = [
   },
 ];
 
-describe("toGuestSessionReply", () => {
+describe("toGuestSessionProxyReply", () => {
   it.each(rows)("$name → $status", async ({ mode, outcome, status, code, cookies }) => {
-    const reply = toGuestSessionReply(mode, outcome);
+    const reply = toGuestSessionProxyReply(mode, outcome);
     expect(reply.status).toBe(status);
     const setCookies = reply.headers.filter(([n]) => n === "set-cookie").map(([, v]) => v);
     expect(setCookies).toEqual(cookies ? [SET, CLEAR] : []);
@@ -208,18 +209,20 @@ describe("toGuestSessionReply", () => {
   });
 
   it("passes a valid session through as the same JSON", async () => {
-    const response = toResponse(toGuestSessionReply("lookup_or_create", upstream(200, SESSION)));
+    const response = toResponse(
+      toGuestSessionProxyReply("lookup_or_create", upstream(200, SESSION)),
+    );
     expect(await response.json()).toEqual(SESSION);
     expect(response.headers.get("content-type")).toContain("application/json");
   });
 
   it("passes a delta-seconds Retry-After and drops anything else", () => {
-    const ok = toGuestSessionReply(
+    const ok = toGuestSessionProxyReply(
       "lookup_or_create",
       upstream(429, {}, { headers: { "retry-after": "17" } }),
     );
     expect(ok.headers).toContainEqual(["retry-after", "17"]);
-    const bad = toGuestSessionReply(
+    const bad = toGuestSessionProxyReply(
       "lookup_or_create",
       upstream(429, {}, { headers: { "retry-after": "17\r\nx: y" } }),
     );
@@ -227,7 +230,7 @@ describe("toGuestSessionReply", () => {
   });
 
   it("never echoes the upstream body in an error", () => {
-    const reply = toGuestSessionReply("lookup_only", upstream(500, { secret: "tok_leak" }));
+    const reply = toGuestSessionProxyReply("lookup_only", upstream(500, { secret: "tok_leak" }));
     expect(JSON.stringify(reply.body)).not.toContain("tok_leak");
   });
 });

@@ -1,7 +1,11 @@
 import {
   type GuestSessionMode,
+  type GuestSessionRequest,
+  guestSessionRequestSchema,
   guestSessionResponseSchema,
 } from "../../../shared/contracts/guest-session";
+import { AUTHORITY_ROUTES } from "../../common/authority-contract";
+import type { AuthorityRouteSpec } from "./authority-route";
 import {
   type AuthorityOutcome,
   badGateway,
@@ -12,8 +16,6 @@ import {
   toRetryAfterHeaders,
   toSetCookieHeaders,
 } from "./proxy-reply";
-
-export { type AuthorityOutcome, type ProxyReply, toErrorReply, toResponse } from "./proxy-reply";
 
 /**
  * Pure mapping from what the authority did to what POST /api/web/guest-session answers
@@ -33,7 +35,10 @@ function toError(reply: ProxyReply): Record<string, unknown> {
   return (reply.body as { error: Record<string, unknown> }).error;
 }
 
-export function toGuestSessionReply(mode: GuestSessionMode, outcome: AuthorityOutcome): ProxyReply {
+export function toGuestSessionProxyReply(
+  mode: GuestSessionMode,
+  outcome: AuthorityOutcome,
+): ProxyReply {
   if (outcome.kind === "failure") return FAILURE_REPLIES[outcome.failure]();
   const { response } = outcome;
   switch (response.status) {
@@ -72,3 +77,15 @@ export function toGuestSessionReply(mode: GuestSessionMode, outcome: AuthorityOu
       return badGateway(response.status);
   }
 }
+
+/**
+ * POST /api/web/guest-session (docs/design.md, guest-session contract) as the pipeline runs
+ * it: the browser's `{ mode, legacyToken? }` to `/v1/guest-session`, answered by
+ * {@link toGuestSessionProxyReply}.
+ */
+export const GUEST_SESSION_ROUTE: AuthorityRouteSpec<GuestSessionRequest> = {
+  path: AUTHORITY_ROUTES.guestSession,
+  request: guestSessionRequestSchema,
+  toReply: (outcome, body) => toGuestSessionProxyReply(body.mode, outcome),
+  failureEvent: "guest_session.proxy_failed",
+};

@@ -18,7 +18,7 @@ export type AuthorityOutcome =
   | { kind: "failure"; failure: AuthorityFailure };
 
 /** Makes one authority call and says what it came to; never throws. */
-export async function toAuthorityOutcome(
+export async function fetchAuthorityOutcome(
   call: (request: AuthorityRequest) => Promise<AuthorityResponse>,
   request: AuthorityRequest,
 ): Promise<AuthorityOutcome> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { guestSessionRequestSchema } from "../../../shared/contracts/guest-session";
-import { readJsonBody } from "./read-route-json";
+import { readRouteJson } from "./read-route-json";
 
 const MAX = 8 * 1024;
 
@@ -16,9 +16,9 @@ function post(
   });
 }
 
-describe("readJsonBody", () => {
+describe("readRouteJson", () => {
   it("accepts a valid body (content type with parameters)", async () => {
-    const result = await readJsonBody(
+    const result = await readRouteJson(
       post('{"mode":"lookup_only"}', "Application/JSON; charset=utf-8"),
       guestSessionRequestSchema,
       MAX,
@@ -34,12 +34,12 @@ describe("readJsonBody", () => {
     ["an empty legacy token", '{"mode":"lookup_only","legacyToken":""}', "bad_request:body"],
     ["an array", "[]", "bad_request:body"],
   ])("rejects %s", async (_name, body, code) => {
-    const result = await readJsonBody(post(body), guestSessionRequestSchema, MAX);
+    const result = await readRouteJson(post(body), guestSessionRequestSchema, MAX);
     expect(result).toMatchObject({ ok: false, code });
   });
 
   it("rejects another content type with 415", async () => {
-    const result = await readJsonBody(
+    const result = await readRouteJson(
       post('{"mode":"lookup_only"}', "text/plain"),
       guestSessionRequestSchema,
       MAX,
@@ -49,7 +49,7 @@ describe("readJsonBody", () => {
 
   it("rejects a body over the cap, declared or streamed", async () => {
     const big = JSON.stringify({ mode: "lookup_only", legacyToken: "a".repeat(MAX) });
-    expect(await readJsonBody(post(big), guestSessionRequestSchema, MAX)).toMatchObject({
+    expect(await readRouteJson(post(big), guestSessionRequestSchema, MAX)).toMatchObject({
       code: "payload_too_large:body",
     });
     const stream = new ReadableStream<Uint8Array>({
@@ -64,13 +64,13 @@ describe("readJsonBody", () => {
       duplex: "half",
       headers: { "content-type": "application/json" },
     } as RequestInit);
-    expect(await readJsonBody(streamed, guestSessionRequestSchema, MAX)).toMatchObject({
+    expect(await readRouteJson(streamed, guestSessionRequestSchema, MAX)).toMatchObject({
       code: "payload_too_large:body",
     });
   });
 
   it("never echoes the body in its message", async () => {
-    const result = await readJsonBody(
+    const result = await readRouteJson(
       post('{"mode":"lookup_only","legacyToken":"SECRET-TOKEN","x":1}'),
       guestSessionRequestSchema,
       MAX,

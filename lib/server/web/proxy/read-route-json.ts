@@ -45,7 +45,7 @@ async function readText(request: Request, maxBytes: number): Promise<string | nu
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function readJsonBody<T>(
+export async function readRouteJson<T>(
   request: Request,
   schema: z.ZodType<T>,
   maxBytes: number,
