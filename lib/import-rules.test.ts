@@ -1,18 +1,75 @@
 /**
- * STYLE.md: components, lib/client, lib/hooks and client files under app/ never import
- * lib/server (it holds secrets and Node-only code). This test scans their sources.
+ * The import rules of the zones (docs/architecture.md): each production module may import
+ * only from the zones its own zone lists below, so the authority never reaches into the web
+ * side or the gateway, the web side reaches the authority only through its client and the
+ * shared contracts, and browser code never imports lib/server (it holds secrets and
+ * Node-only code). Tests may cross zones: they only run under Node.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const SERVER_DIR = path.join(ROOT, "lib", "server");
 const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs)$/;
 /** Tests run under Node only and never reach the browser bundle. */
 const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/;
 const SPECIFIER =
   /(?:\bimport\s+(?:type\s+)?(?:[^'"]*?\bfrom\s+)?|\bexport\s+(?:type\s+)?[^'"]*?\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"']+)["']/g;
+
+const SERVER_ZONES = [
+  "server/common",
+  "server/db",
+  "server/store",
+  "server/agents",
+  "server/authority",
+  "server/web",
+  "server/realtime",
+  "server/jobs",
+  "server/node",
+  "server/testing",
+  "server/main",
+] as const;
+const BROWSER = ["lib/client", "lib/hooks", "lib/shared", "lib/utils"];
+
+/** Zone → the zones its modules may import (its own always included). */
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  "lib/shared": [],
+  "lib/utils": [],
+  "lib/client": ["lib/shared"],
+  "lib/hooks": ["lib/client", "lib/shared"],
+  components: [...BROWSER],
+  // Server components and route handlers; "use client" files are held to the browser's rule.
+  app: ["components", ...BROWSER, "server/web", "server/common"],
+  middleware: ["server/web", "server/common", "lib/shared"],
+  "server/common": ["lib/shared"],
+  "server/db": [],
+  "server/store": ["server/db", "lib/shared"],
+  "server/agents": ["lib/shared"],
+  "server/authority": ["server/common", "server/store", "server/db", "lib/shared"],
+  "server/web": ["server/common", "lib/shared"],
+  "server/realtime": ["server/common", "server/store", "server/db", "server/agents", "lib/shared"],
+  "server/jobs": ["server/common", "server/store", "server/db", "lib/shared"],
+  // Process wiring and the cross-zone harness may reach every server zone.
+  "server/node": [...SERVER_ZONES, "lib/shared"],
+  "server/testing": [...SERVER_ZONES, "lib/shared"],
+  "server/main": [...SERVER_ZONES, "lib/shared"],
+};
+const BROWSER_MAY_IMPORT = ["components", ...BROWSER];
+
+/** The zone a repo-relative path belongs to, or null for one outside every zone. */
+function toZone(relative: string): string | null {
+  const file = relative.split(path.sep).join("/");
+  // The process entry, and the folder itself (an `index` import of it would be the entry's).
+  if (/^lib\/server(\/main(\.ts)?)?$/.test(file)) return "server/main";
+  const server = /^lib\/server\/([^/]+)\//.exec(file);
+  if (server) return `server/${server[1]}`;
+  if (/^lib\/utils(\.[a-z]+)?$/.test(file)) return "lib/utils";
+  const lib = /^lib\/(shared|client|hooks)\//.exec(file);
+  if (lib) return `lib/${lib[1]}`;
+  if (/^middleware(\.[a-z]+)?$/.test(file)) return "middleware";
+  const top = /^(app|components)\//.exec(file);
+  return top ? (top[1] ?? null) : null;
+}
 
 function walk(dir: string): string[] {
   let entries: string[];
@@ -33,62 +90,118 @@ function isClientModule(source: string): boolean {
   return /^\s*(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/\s*)*["']use client["']/.test(source);
 }
 
-/** The specifiers in `source` that resolve into lib/server (by alias, relative path or name). */
-function findServerImports(source: string, file: string): string[] {
-  const found: string[] = [];
+/** Every specifier in `source` that names a repo path (by alias, relative path or root name). */
+function findRepoImports(source: string, file: string): { specifier: string; to: string }[] {
+  const found: { specifier: string; to: string }[] = [];
   for (const match of source.matchAll(SPECIFIER)) {
     const specifier = match[1] ?? "";
     let resolved: string | null = null;
     if (specifier.startsWith("@/")) resolved = path.join(ROOT, specifier.slice(2));
     else if (specifier.startsWith(".")) resolved = path.resolve(path.dirname(file), specifier);
-    else if (specifier.startsWith("lib/server")) resolved = path.join(ROOT, specifier);
-    if (resolved && (resolved === SERVER_DIR || resolved.startsWith(`${SERVER_DIR}${path.sep}`))) {
-      found.push(specifier);
-    }
+    else if (/^(lib|app|components)\//.test(specifier)) resolved = path.join(ROOT, specifier);
+    if (resolved) found.push({ specifier, to: path.relative(ROOT, resolved) });
   }
   return found;
 }
 
-function scannedFiles(): string[] {
-  const always = ["components", "lib/client", "lib/hooks"].flatMap((dir) =>
-    walk(path.join(ROOT, dir)),
-  );
-  const appClient = walk(path.join(ROOT, "app")).filter(
-    (file) => file.endsWith(".tsx") && isClientModule(readFileSync(file, "utf8")),
-  );
-  return [...always, ...appClient];
+/** The imports of `file` (with `source`) that its zone may not make, as readable lines. */
+function findForbiddenImports(file: string, source: string): string[] {
+  const relative = path.relative(ROOT, file);
+  const zone = toZone(relative);
+  if (zone === null) return [];
+  const browser =
+    zone === "components" ||
+    zone.startsWith("lib/client") ||
+    zone === "lib/hooks" ||
+    (zone === "app" && isClientModule(source));
+  const allowed = new Set([zone, ...(browser ? BROWSER_MAY_IMPORT : (MAY_IMPORT[zone] ?? []))]);
+  return findRepoImports(source, file)
+    .filter(({ to }) => {
+      const target = toZone(to);
+      return target !== null && !allowed.has(target);
+    })
+    .map(({ specifier, to }) => `${relative} (${zone}) → ${specifier} (${toZone(to)})`);
 }
 
-describe("client/server boundary", () => {
-  it("no browser module imports lib/server", () => {
-    const files = scannedFiles();
-    expect(files.length).toBeGreaterThan(10);
+function productionFiles(): string[] {
+  return ["app", "components", "lib"]
+    .flatMap((dir) => walk(path.join(ROOT, dir)))
+    .concat([path.join(ROOT, "middleware.ts")]);
+}
+
+describe("the zones' import rules", () => {
+  it("no production module imports from a zone its own zone may not use", () => {
+    const files = productionFiles();
+    expect(files.length).toBeGreaterThan(100);
     const offenders = files.flatMap((file) =>
-      findServerImports(readFileSync(file, "utf8"), file).map(
-        (s) => `${path.relative(ROOT, file)} → ${s}`,
-      ),
+      findForbiddenImports(file, readFileSync(file, "utf8")),
     );
     expect(offenders).toEqual([]);
   });
 
-  it("the scanner catches every import form", () => {
-    const file = path.join(ROOT, "components", "chat", "x.tsx");
+  it("every production module is in a zone that has rules (a new folder needs its line)", () => {
+    const unzoned = productionFiles()
+      .map((file) => path.relative(ROOT, file))
+      .filter((file) => {
+        const zone = toZone(file);
+        return zone === null || !(zone in MAY_IMPORT);
+      });
+    expect(unzoned).toEqual([]);
+  });
+
+  it("refuses what the rules forbid, in every import form", () => {
+    const chat = path.join(ROOT, "components", "chat", "x.tsx");
     const source = [
-      'import { a } from "@/lib/server/env";',
-      'import type { B } from "../../lib/server/tokens";',
+      'import { a } from "@/lib/server/common/env";',
+      'import type { B } from "../../lib/server/common/socket-tokens";',
       'export { c } from "@/lib/server";',
-      'const d = await import("@/lib/server/log");',
+      'const d = await import("@/lib/server/common/log");',
       'import "../../lib/server/db/open";',
       'import { ok } from "@/lib/shared/ids";',
-      'import { serverish } from "../../lib/server-utils";',
+      'import { cn } from "@/lib/utils";',
     ].join("\n");
-    expect(findServerImports(source, file)).toEqual([
-      "@/lib/server/env",
-      "../../lib/server/tokens",
-      "@/lib/server",
-      "@/lib/server/log",
-      "../../lib/server/db/open",
+    expect(findForbiddenImports(chat, source).map((line) => line.split(" → ")[1])).toEqual([
+      "@/lib/server/common/env (server/common)",
+      "../../lib/server/common/socket-tokens (server/common)",
+      "@/lib/server (server/main)",
+      "@/lib/server/common/log (server/common)",
+      "../../lib/server/db/open (server/db)",
     ]);
+    const authority = path.join(ROOT, "lib", "server", "authority", "routes", "x.ts");
+    expect(
+      findForbiddenImports(
+        authority,
+        [
+          'import { a } from "../../web/proxy/authority-route";',
+          'import { b } from "../../realtime/gateway";',
+          'import { c } from "../../node/start-foyer-node";',
+          'import { d } from "../../store/users";',
+          'import { e } from "../../common/log";',
+        ].join("\n"),
+      ).map((line) => line.split(" → ")[1]),
+    ).toEqual([
+      "../../web/proxy/authority-route (server/web)",
+      "../../realtime/gateway (server/realtime)",
+      "../../node/start-foyer-node (server/node)",
+    ]);
+    const web = path.join(ROOT, "lib", "server", "web", "identity", "x.ts");
+    expect(
+      findForbiddenImports(
+        web,
+        'import { f } from "../../authority/router";\nimport "../../store/x";',
+      ),
+    ).toHaveLength(2);
+    const shared = path.join(ROOT, "lib", "shared", "x.ts");
+    expect(
+      findForbiddenImports(shared, 'import { g } from "../client/cache/queries";'),
+    ).toHaveLength(1);
+  });
+
+  it("holds client app files to the browser's rule, server ones to the app's", () => {
+    const page = path.join(ROOT, "app", "x", "page.tsx");
+    const source = 'import { requireIdentity } from "@/lib/server/web/identity/dal";';
+    expect(findForbiddenImports(page, source)).toEqual([]);
+    expect(findForbiddenImports(page, `"use client";\n${source}`)).toHaveLength(1);
   });
 
   it("recognises client modules by their directive", () => {
