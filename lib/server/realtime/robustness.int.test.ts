@@ -49,6 +49,30 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe("gateway robustness", () => {
+  it.each([
+    ["a NUL", "before\u0000after"],
+    ["a lone surrogate", "broken \uD83D here"],
+    ["a lone low surrogate", "\uDC4B"],
+  ])(
+    "refuses a message body with %s as bad_request:payload and stores nothing",
+    async (_, body) => {
+      const a = await t.createUser();
+      const socket = await t.connect({ token: a.token });
+      const channel = toDirectChannel(a.userId, "concierge");
+      expect(
+        await emitAck(socket, "message:send", { channel, clientMessageId: "cm_bad", body }),
+      ).toMatchObject({ status: "ERROR", code: "bad_request:payload" });
+      const history = await emitAck(socket, "channel:history", { channel, after: 0 });
+      expect(history).toMatchObject({ status: "OK", data: { messages: [] } });
+      // The socket stays usable, and a well-formed body with an emoji is stored exactly.
+      const sent = "still here 👋🏽";
+      expect(
+        await emitAck(socket, "message:send", { channel, clientMessageId: "cm_ok", body: sent }),
+      ).toMatchObject({ status: "OK", data: { message: { body: sent } } });
+      socket.disconnect();
+    },
+  );
+
   it("answers a handler's thrown error with internal:server and keeps the socket", async () => {
     const a = await t.createUser();
     const socket = await t.connect({ token: a.token });

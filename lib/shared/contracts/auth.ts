@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ID_PATTERN } from "../ids";
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "../text";
 import { type RevocationResponse, revocationResponseSchema } from "./sessions";
 
 /**
@@ -24,7 +25,9 @@ export const signUpRequestSchema = z
     password: z
       .string()
       .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
-      .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`),
+      .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`)
+      // A lone surrogate would be hashed as U+FFFD: two different passwords, one hash.
+      .refine(isStorableText, UNSTORABLE_TEXT_MESSAGE),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseChannel } from "../../../shared/realtime/channels";
 import { MESSAGE_BODY_MAX_LENGTH } from "../../../shared/realtime/events";
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "../../../shared/text";
 import { appendMessage } from "../../store/messages";
 import { runAgentReply } from "../agent-reply";
 import { getOwnChannel } from "../channel-access";
@@ -13,7 +14,13 @@ export const CLIENT_MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const schema = z.object({
   channel: z.unknown().optional(),
   clientMessageId: z.string().regex(CLIENT_MESSAGE_ID_PATTERN),
-  body: z.string().trim().min(1).max(MESSAGE_BODY_MAX_LENGTH),
+  // Checked before trimming: the stored body is the sent one, or nothing is stored.
+  body: z
+    .string()
+    .refine(isStorableText, UNSTORABLE_TEXT_MESSAGE)
+    .trim()
+    .min(1)
+    .max(MESSAGE_BODY_MAX_LENGTH),
 });
 
 /**
