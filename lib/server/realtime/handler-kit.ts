@@ -140,7 +140,7 @@ export function createListener<E extends ClientEvent, S extends z.ZodType>(
         at: arrivedAt,
       });
       if (refused) {
-        ctx.log("gateway.event_refused", { event: spec.event, code: refused.code });
+        ctx.log("gateway.event_refused", { socketEvent: spec.event, code: refused.code });
         reply(refused);
         if (refused.code !== "stale:token") this.disconnect(true);
         return;
@@ -150,7 +150,7 @@ export function createListener<E extends ClientEvent, S extends z.ZodType>(
         return reply(fail("bad_request:payload", `Invalid ${spec.event} payload.`));
       reply(await spec.handle(ctx, this, parsed.data));
     } catch (error) {
-      ctx.log("gateway.event_failed", { event: spec.event, error: String(error) });
+      ctx.log("gateway.event_failed", { socketEvent: spec.event, error: String(error) });
       reply(fail("internal:server", "Something went wrong. Try again."));
     }
   };
