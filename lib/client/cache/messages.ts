@@ -1,5 +1,5 @@
 /**
- * Merging chat messages (DESIGN.md client invariant 6): every source of messages (join,
+ * Merging chat messages (docs/design.md, client invariant 6): every source of messages (join,
  * history, pushes, send acks) is merged into the cached list by message id and kept in
  * server order (`seq`). A list is never replaced, so a gap fetched after a reconnect, a
  * push that raced a join, or a duplicate delivery each show a message exactly once.

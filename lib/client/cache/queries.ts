@@ -52,7 +52,7 @@ interface SyncInput {
 /**
  * Joins the direct channel with `after = syncedSeq` and reads on with `channel:history`
  * until the server has nothing more, then merges into the newest cached value (pushes
- * merged while this ran are kept). DESIGN.md invariant 4: the channel name is used only
+ * merged while this ran are kept). docs/design.md, client invariant 4: the channel name is used only
  * after checking it is this user's channel with this agent.
  */
 export async function syncChannel({

@@ -80,7 +80,7 @@ function safeDecode(segment: string): string | null {
 }
 
 /**
- * Creates the session authority (DESIGN.md "Session authority"): owns guest sessions,
+ * Creates the session authority (docs/design.md §1 and §3.4): owns guest sessions,
  * mints socket tokens, revokes sessions. Mount `handle` on any `node:http` server, or use
  * {@link startAuthorityServer}.
  */

@@ -2,7 +2,7 @@
  * Session changes (rotations and revocations) as this process's gateway applies them, for
  * the caches derived from sessions (the identity cache). Next.js bundles its own copy of
  * every module it imports, so all state lives in one typed registry on `globalThis`
- * (STYLE, process singletons): the custom server's gateway publishes, the middleware's
+ * (CONTRIBUTING.md, process singletons): the custom server's gateway publishes, the middleware's
  * bundled copy reads.
  *
  * A cache may trust the hub only while this process is sure to learn of every change before

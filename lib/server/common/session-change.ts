@@ -1,7 +1,7 @@
 /**
  * A session change: what the authority announces after a rotate or revoke, and what every
- * gateway node must apply before that rotate or revoke answers (docs/design.md, S-invariants
- * on revocation). One type for both sides, and the bus protocol's checks on it.
+ * gateway node must apply before that rotate or revoke answers (docs/design.md, S9). One
+ * type for both sides, and the bus protocol's checks on it.
  */
 export interface SessionChange {
   sessionId: string;

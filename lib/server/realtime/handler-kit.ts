@@ -60,7 +60,7 @@ export const fail = (code: RealtimeErrorCode, message: string): AckError => ({
 export const denied = (): AckError => fail("forbidden:channel", CHANNEL_ACCESS_DENIED);
 
 /**
- * The per-event check (DESIGN "every event re-checks the token's session and generation"):
+ * The per-event check (docs/design.md, S10: "every event re-checks its token's session and generation"):
  * a synchronous lookup (after a store read while the node is not receiving every change), so an event that arrives after a revoke or rotate was applied is
  * refused even if its socket has not been disconnected (or refreshed) yet. Null when the
  * socket may act.

@@ -13,7 +13,7 @@ const REFUSALS = {
 
 /**
  * `token:refresh {token}` → swaps the socket's token in place. Only a token for the same
- * user is accepted (DESIGN "refresh only with a token for the same user"); on any refusal
+ * user is accepted (docs/design.md, S13); on any refusal
  * the socket keeps its current token. Allowed after the old token expired or its session's
  * tokens were rotated (that is how a rotated socket recovers): the new one is verified in
  * full, including its generation.

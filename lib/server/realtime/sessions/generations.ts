@@ -50,7 +50,7 @@ export interface SessionGenerations {
    * True when the entry alone proves what a store read would: it was read from the store in
    * the current epoch while receiving every change since, for this user, and the session is
    * still live at exactly `generation` and not past its expiry. A handshake may then skip
-   * the store (DESIGN, performance notes; docs/benchmarks.md, B7).
+   * the store (docs/design.md §9 and S11; docs/benchmarks.md, B7).
    */
   vouchesFor(sessionId: string, userId: string, generation: number, now?: number): boolean;
   readonly size: number;

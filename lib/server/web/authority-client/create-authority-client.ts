@@ -2,7 +2,7 @@ import { Pool } from "undici";
 
 /**
  * One keep-alive undici `Pool` to the session authority and the typed POST over it
- * (DESIGN, performance notes: the global `fetch` measured 5× slower for this hop).
+ * (docs/design.md §9: the global `fetch` measured 5× slower for this hop).
  * Failures are thrown as {@link AuthorityCallError}, classified so callers can map them
  * to 503/504/502. The process-wide instance lives in authority-client.ts.
  */

@@ -10,7 +10,7 @@ import { IdentityError, type IdentityResolution, resolveRequestIdentity } from "
 
 /**
  * The identity data-access layer: the one server-side way handlers and server components
- * learn who a request acts for (DESIGN, middleware contract). The middleware's identity
+ * learn who a request acts for (docs/design.md §4 and S1). The middleware's identity
  * header is accepted only when its MAC verifies, it has not expired and it is bound to this
  * request's cookies; otherwise the cookies are resolved again through the authority.
  */

@@ -6,8 +6,8 @@ import {
 
 /**
  * Identities middleware resolved from cookies, per process, so that a page or API request
- * with the same cookies is a memory lookup instead of a call to the authority (DESIGN,
- * performance notes). Keyed by the keyed hash of the identity cookies (identity-header.ts).
+ * with the same cookies is a memory lookup instead of a call to the authority
+ * (docs/design.md §9 and S17). Keyed by the keyed hash of the identity cookies (identity-header.ts).
  *
  * Correctness: an entry is dropped the moment its session changes — the gateway publishes
  * every rotate and revoke it applies through the session-change hub, before the change

@@ -5,7 +5,7 @@ import type { IdentityCookies } from "../proxy/cookie-allow-list";
 
 /**
  * The identity header (`IDENTITY_HEADER`) middleware attaches for server components and
- * handlers (DESIGN, middleware contract: "a forged header never yields an identity").
+ * handlers (docs/design.md §4 and S1: "a forged header never yields an identity").
  * Format `v1.<payload>.<mac>`: base64url JSON `{u,k,s,c,e}` (identity, a keyed hash of
  * the identity cookies it was resolved from, expiry in epoch seconds) and
  * HMAC-SHA256 over `v1.<payload>`, with keys derived from `FOYER_SESSION_PASSWORD`.

@@ -20,7 +20,7 @@ import {
 } from "./resolve-identity";
 
 /**
- * What middleware.ts does, as plain functions (DESIGN, middleware contract): drop every
+ * What middleware.ts does, as plain functions (docs/design.md §4 and S1): drop every
  * identity-like header the client sent and the headers known to skip middleware
  * (CVE-2025-29927), resolve the identity from the cookies, and attach it signed and bound
  * to those cookies. An unavailable authority attaches nothing; the page never fails here.

@@ -6,7 +6,7 @@ import {
 } from "../../../shared/names";
 
 /**
- * Which cookie values leave the web process (DESIGN, guest-session contract: "forwards to
+ * Which cookie values leave the web process (docs/design.md, S2: "forwards to
  * the authority only the `__Host-foyer_guest_session` cookie, never any other cookie").
  * Names match exactly and case-sensitively; the first occurrence decides (as
  * `cookie.parse` in the authority does); an empty, malformed or oversized value is absent.

@@ -19,7 +19,7 @@ import {
 
 /**
  * Pure mapping from what the authority did to what POST /api/web/guest-session answers
- * (DESIGN, guest-session contract). Only a validated 200, a `lookup_only` 204 and a
+ * (docs/design.md §3.3 and S4). Only a validated 200, a `lookup_only` 204 and a
  * `revoked` 403 are the authority's word; everything else is a gateway fault (502/503/504)
  * and never a miss. Set-Cookie passes through, unfolded, on those three paths only, so
  * the guest cookie is left untouched on every error.
