@@ -14,6 +14,7 @@
 
 import type { IdentityStore } from "../identity/identity-store";
 import type { TokenRenewal } from "../identity/token-manager";
+import type { ConnectionState } from "./connection-decisions";
 import { countClientEvent, markClientMoment } from "./diagnostics";
 import { createFoyerSocket, emitWithAck, type FoyerSocket, toTokenSubject } from "./socket";
 
@@ -23,7 +24,7 @@ declare global {
   }
 }
 
-export type ConnectionState = "connecting" | "connected" | "reconnecting" | "error";
+export type { ConnectionState } from "./connection-decisions";
 
 export interface RealtimeSnapshot {
   state: ConnectionState;
