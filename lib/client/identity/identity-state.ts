@@ -1,6 +1,7 @@
 /**
  * The identity store's contract: its states, what it needs and what it offers (the store
- * itself is lib/client/identity.ts), and the pure rule for what a change tells the visitor.
+ * itself is identity-store.ts, its decisions identity-transitions.ts), and the pure rule for
+ * what a change tells the visitor.
  */
 import type { QueryClient } from "@tanstack/react-query";
 import type { GuestSessionResponse } from "../../shared/contracts/guest-session";

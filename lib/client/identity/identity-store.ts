@@ -15,29 +15,32 @@ import type { GuestSessionResponse } from "../../shared/contracts/guest-session"
 import type { GuestSessionResult } from "./guest-session-client";
 import { verifyHandoff } from "./handoff";
 import {
-  FRESHNESS_WINDOW_IN_MS,
   type IdentityNotice,
   type IdentityState,
   type IdentityStore,
   type IdentityStoreDeps,
   MERGED_WAIT_STEPS_IN_MS,
-  RESYNC_RETRY_FIRST_IN_MS,
-  RESYNC_RETRY_MAX_IN_MS,
-  toIdentityNotice,
 } from "./identity-state";
+import {
+  type AnswerCause,
+  type AnswerStep,
+  toAnswerStep,
+  toDroppedCookieStep,
+  toFreshnessCheck,
+  toFreshnessVerdict,
+  toOwnedToken,
+  toResyncRetryDelay,
+  toTabMessageAction,
+} from "./identity-transitions";
 import type { TabMessage } from "./tab-sync";
-import { createTokenManager, type OwnedToken } from "./token-manager";
+import { createTokenManager } from "./token-manager";
 
 export * from "./identity-state";
 
-const toOwned = (s: GuestSessionResponse): OwnedToken => ({
-  userId: s.userId,
-  socketToken: s.socketToken,
-  expiresAt: s.expiresAt,
-});
-
+/** The store's state and effects; every decision is one of identity-transitions.ts. */
 export function createIdentityStore(deps: IdentityStoreDeps): IdentityStore {
   const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const listeners = new Set<() => void>();
   let state: IdentityState = { status: "loading" };
   let epoch = 0;
@@ -51,7 +54,8 @@ export function createIdentityStore(deps: IdentityStoreDeps): IdentityStore {
   /** Bumped by every start, re-sync and wait: a wait that was overtaken stops. */
   let turn = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let retryDelay = RESYNC_RETRY_FIRST_IN_MS;
+  /** Re-syncs in a row that could not reach the server (the backoff's exponent). */
+  let retries = 0;
 
   function set(next: IdentityState): void {
     state = next;
@@ -65,62 +69,36 @@ export function createIdentityStore(deps: IdentityStoreDeps): IdentityStore {
     onMismatch: () => void resync("identity_changed"),
   });
 
-  function currentUserId(): string | null {
-    return state.status === "ready" ? state.session.userId : null;
-  }
-
-  /**
-   * The one identity change: cache cleared, token owner swapped, socket rebuilt (epoch). The
-   * notice shows only when the user changed from one the tab showed.
-   */
-  function applyIdentity(session: GuestSessionResponse, notice: IdentityNotice | null): void {
-    const previous = currentUserId();
-    const kept = state.status === "ready" ? state.notice : null;
-    tokens.setAuthoritative(toOwned(session));
-    lastVerifiedAt = now();
-    const changed = previous !== session.userId;
-    if (changed) {
-      deps.queryClient.clear();
-      epoch += 1;
-    }
-    const fromShown = shown !== null && shown.userId !== session.userId;
-    shown = session;
-    set({ status: "ready", session, epoch, notice: changed && fromShown ? notice : kept });
-  }
-
-  const toNotice = (next: GuestSessionResponse, fallback: IdentityNotice | null) =>
-    toIdentityNotice(shown, next, fallback);
-
-  function apply(result: GuestSessionResult, notice: IdentityNotice | null): boolean {
-    switch (result.kind) {
-      case "session":
-        applyIdentity(result.session, toNotice(result.session, notice));
+  /** Performs what an answer leads to; false when it was stale (a newer request speaks). */
+  function perform(step: AnswerStep): boolean {
+    switch (step.kind) {
+      case "show":
+        // The one identity change: token owner swapped, cache cleared, socket rebuilt (epoch).
+        tokens.setAuthoritative(toOwnedToken(step.state.session));
+        lastVerifiedAt = now();
+        if (step.changed) deps.queryClient.clear();
+        epoch = step.state.epoch;
+        shown = step.state.session;
+        set(step.state);
         return true;
-      case "revoked":
-        if (result.reason === "merged") {
-          void awaitMember();
-          return true;
-        }
-        end("revoked");
+      case "await_member":
+        void awaitMember();
         return true;
-      case "miss":
-        end("miss");
+      case "end":
+        end(step.reason);
         return true;
-      case "error":
-        // An error never ends an identity that is still in place: keep it, say nothing.
-        if (state.status !== "ready") {
-          set({
-            status: "error",
-            code: result.code,
-            message: result.message,
-            httpStatus: result.status,
-          });
-        }
+      case "fail":
+        set(step.state);
         return true;
-      case "stale":
+      case "keep":
+        return true;
+      case "ignore":
         return false;
     }
   }
+
+  const answer = (result: GuestSessionResult, cause: AnswerCause) =>
+    perform(toAnswerStep({ state, shown, epoch }, result, cause));
 
   /**
    * The guest became a member in another tab whose answer (carrying the member cookie) may
@@ -128,7 +106,6 @@ export function createIdentityStore(deps: IdentityStoreDeps): IdentityStore {
    * never mint until the cookies name the member, and only then fall back to a cold start.
    */
   async function awaitMember(): Promise<void> {
-    const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const mine = ++turn;
     tokens.clear();
     set({ status: "loading" });
@@ -137,8 +114,9 @@ export function createIdentityStore(deps: IdentityStoreDeps): IdentityStore {
       if (mine !== turn) return; // a newer start or re-sync took over
       const result = await deps.guestSessions.refresh("lookup_only");
       if (mine !== turn) return;
+      // Only the member's session ends the wait: cookies naming nobody yet are expected.
       if (result.kind === "session") {
-        applyIdentity(result.session, toNotice(result.session, "signed_in_elsewhere"));
+        answer(result, { kind: "resync", notice: "signed_in_elsewhere" });
         return;
       }
     }
@@ -158,8 +136,7 @@ export function createIdentityStore(deps: IdentityStoreDeps): IdentityStore {
 
   /**
    * The guest cookie this answer set must have stuck before the tab relies on it: a lookup
-   * that never mints has to name the same guest. A browser that drops the cookie (blocked
-   * cookies) gets one fresh try, then a clear error instead of a new guest per request.
+   * that never mints has to name the same guest.
    */
   async function verifyIssued(session: GuestSessionResponse): Promise<boolean> {
     const verified = await verifyHandoff(
@@ -184,18 +161,12 @@ export function createIdentityStore(deps: IdentityStoreDeps): IdentityStore {
       result.session.issued &&
       !(await verifyIssued(result.session))
     ) {
-      if (attempt === 0) return start(1);
-      set({
-        status: "error",
-        code: "handoff:guest_created",
-        message: "Your browser did not keep Foyer's session cookie. Allow cookies for this site.",
-        httpStatus: 0,
-      });
+      const step = toDroppedCookieStep(attempt);
+      if (step.kind === "retry") return start(step.attempt);
+      set(step.state);
       return;
     }
-    // A start shows who the cookies name; it is the visitor's own doing: no notice.
-    if (result.kind === "session") applyIdentity(result.session, null);
-    else if (!apply(result, null)) return;
+    if (!answer(result, { kind: "start" })) return;
     if (result.kind === "session" && cold) {
       // Convergence without Web Locks: other cold tabs compare and re-read the cookie.
       deps.post({
@@ -216,52 +187,37 @@ export function createIdentityStore(deps: IdentityStoreDeps): IdentityStore {
     const mine = ++turn;
     clearTimeout(retryTimer);
     const result = await deps.guestSessions.refresh("lookup_or_create");
-    apply(result, notice);
+    answer(result, { kind: "resync", notice });
     if (result.kind !== "error") {
-      retryDelay = RESYNC_RETRY_FIRST_IN_MS;
+      retries = 0;
       return;
     }
     // The cookies could not be read (offline, the server restarting). Something made this
     // re-sync necessary, so it is not dropped: try again, backing off, until it answers.
     retryTimer = setTimeout(() => {
       if (mine === turn) void resync(notice);
-    }, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, RESYNC_RETRY_MAX_IN_MS);
+    }, toResyncRetryDelay(retries++));
   }
 
   async function checkFreshness(options: { force?: boolean } = {}) {
-    if (state.status !== "ready") return "unknown" as const;
-    if (!options.force && now() - lastVerifiedAt < FRESHNESS_WINDOW_IN_MS)
-      return "current" as const;
-    const expected = state.session.userId;
-    const result = await deps.guestSessions.refresh("lookup_only");
-    if (result.kind === "stale" || result.kind === "error") return "unknown" as const;
-    if (result.kind === "session" && result.session.userId === expected) {
+    const check = toFreshnessCheck(state, now() - lastVerifiedAt, options.force === true);
+    if (check.kind !== "look_up") return check.kind;
+    const lookup = await deps.guestSessions.refresh("lookup_only");
+    const verdict = toFreshnessVerdict(check.userId, lookup);
+    if (verdict.kind === "current") {
       lastVerifiedAt = now();
-      tokens.offer(toOwned(result.session), "cookie");
-      return "current" as const;
+      tokens.offer(verdict.token, "cookie");
+    } else if (verdict.kind === "changed") {
+      await resync("identity_changed");
     }
-    await resync("identity_changed");
-    return "changed" as const;
+    return verdict.kind;
   }
 
   function receive(message: TabMessage): void {
-    if (message.type === "token:updated") {
-      tokens.offer(
-        { userId: message.userId, socketToken: message.socketToken, expiresAt: message.expiresAt },
-        "tab",
-      );
-      return;
-    }
-    // The message is a hint only: the cookies, re-read here, say who we are.
-    if (state.status === "ready" && message.userId === state.session.userId) return;
-    const notice: IdentityNotice =
-      message.kind === "member"
-        ? "signed_in_elsewhere"
-        : message.userId === null
-          ? "signed_out_elsewhere"
-          : "identity_changed";
-    void resync(notice);
+    const action = toTabMessageAction(message, { state, tokenOwner: tokens.owner });
+    if (action.kind === "offer_token") tokens.offer(action.token, "tab");
+    else if (action.kind === "reject_token") tokens.reject(action.token, "tab");
+    else if (action.kind === "resync") void resync(action.notice);
   }
 
   return {
@@ -282,7 +238,7 @@ export function createIdentityStore(deps: IdentityStoreDeps): IdentityStore {
     diagnostics: () => {
       const t = tokens.diagnostics();
       return {
-        userId: currentUserId(),
+        userId: state.status === "ready" ? state.session.userId : null,
         epoch,
         resyncs,
         tokenAdopted: t.adopted,

@@ -71,6 +71,17 @@ describe("createTokenManager", () => {
     expect(manager.diagnostics()).toMatchObject({ owner: "usr_a", adopted: 1, rejected: 1 });
   });
 
+  it("reject() counts a token the caller refused and asks for a re-sync, never holding it", () => {
+    const { manager, onMismatch, announce } = setup({ kind: "miss" });
+    const other = token("usr_b", "tb", 60 * 60_000);
+    manager.reject(other, "tab");
+    expect(manager.current()?.socketToken).toBe("t1");
+    expect(manager.owner).toBe("usr_a");
+    expect(onMismatch).toHaveBeenCalledWith(other, "tab");
+    expect(announce).not.toHaveBeenCalled();
+    expect(manager.diagnostics()).toMatchObject({ adopted: 0, rejected: 1 });
+  });
+
   it("clear() resets the owner; the next authoritative write sets a new one", () => {
     const { manager } = setup({ kind: "miss" });
     manager.clear();

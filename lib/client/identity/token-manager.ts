@@ -50,6 +50,11 @@ export interface TokenManager {
   setAuthoritative(token: OwnedToken): void;
   /** A token from a cookie lookup (`cookie`) or another tab (`tab`). */
   offer(token: OwnedToken, source: "cookie" | "tab"): TokenOffer;
+  /**
+   * A token the caller found to name someone other than the owner: counted, never held, and
+   * `onMismatch` is called (what `offer` does with such a token).
+   */
+  reject(token: OwnedToken, source: "cookie" | "tab"): void;
   /** No owner, no token. */
   clear(): void;
   /** The held token when it has more than the margin left, otherwise a renewed one. */
@@ -131,10 +136,14 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     );
   }
 
+  function reject(token: OwnedToken, source: "cookie" | "tab"): void {
+    rejected += 1;
+    options.onMismatch?.(token, source);
+  }
+
   function offer(token: OwnedToken, source: "cookie" | "tab"): TokenOffer {
     if (held === null || token.userId !== held.userId) {
-      rejected += 1;
-      options.onMismatch?.(token, source);
+      reject(token, source);
       return "rejected";
     }
     if (!isNewer(token)) return "kept";
@@ -208,6 +217,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       hold(token);
     },
     offer,
+    reject,
     refetch,
     onChange(listener) {
       listeners.add(listener);

@@ -135,3 +135,88 @@ describe("a connection the chat already opened for itself", () => {
     expect(created).toHaveLength(1);
   });
 });
+
+/** A store whose re-sync, freshness check and token owner the test sets. */
+function wiredStore(options: { owner: string | null; fresh?: "current" | "changed" | "unknown" }) {
+  const tokens = {
+    owner: options.owner,
+    onChange: () => () => {},
+    msUntilRenewal: () => 60_000,
+    invalidate: vi.fn(),
+  };
+  const store = {
+    getState: () => ready("usr_1", 1),
+    subscribe: () => () => {},
+    tokens,
+    resync: vi.fn(async () => {}),
+    checkFreshness: vi.fn(async () => options.fresh ?? "current"),
+  };
+  return { store: store as unknown as IdentityStore, tokens, resync: store.resync };
+}
+
+describe("a connection's socket events, performed", () => {
+  it("retries a refused handshake once with a renewed token, then shows the error", () => {
+    const { store, tokens } = wiredStore({ owner: "usr_1" });
+    const connection = takeRealtimeConnection("usr_1", store);
+    const socket = created.at(-1);
+    if (!socket) throw new Error("test: no socket was created");
+    socket.active = false;
+    socket.fire("connect_error", new Error("unauthorized:token"));
+    expect(tokens.invalidate).toHaveBeenCalledTimes(1);
+    expect(socket.connect).toHaveBeenCalledTimes(2);
+    socket.fire("connect_error", new Error("unauthorized:token"));
+    expect(socket.connect).toHaveBeenCalledTimes(2);
+    expect(connection.getSnapshot()).toMatchObject({ state: "error", error: "unauthorized:token" });
+    connection.dispose();
+  });
+
+  it("re-syncs on a revocation and reconnects only while the tokens are still this user's", async () => {
+    const same = wiredStore({ owner: "usr_1" });
+    const kept = takeRealtimeConnection("usr_1", same.store);
+    const socket = created.at(-1);
+    socket?.fire("session:revoked", { reason: "revoked" });
+    expect(same.resync).toHaveBeenCalledWith("session_revoked");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(same.tokens.invalidate).toHaveBeenCalledTimes(1);
+    expect(socket?.connect).toHaveBeenCalledTimes(2);
+    kept.dispose();
+
+    const other = wiredStore({ owner: "usr_2" });
+    const rebuilt = takeRealtimeConnection("usr_1", other.store);
+    const otherSocket = created.at(-1);
+    otherSocket?.fire("session:revoked", { reason: "merged" });
+    expect(other.resync).toHaveBeenCalledWith("identity_changed");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(other.tokens.invalidate).not.toHaveBeenCalled();
+    expect(otherSocket?.connect).toHaveBeenCalledTimes(1);
+    rebuilt.dispose();
+  });
+
+  it("after a close by the server, comes back only once the cookies are known to name us", async () => {
+    const unread = wiredStore({ owner: "usr_1", fresh: "unknown" });
+    const connection = takeRealtimeConnection("usr_1", unread.store);
+    const socket = created.at(-1);
+    if (!socket) throw new Error("test: no socket was created");
+    socket.active = false;
+    socket.fire("disconnect", "io server disconnect");
+    expect(connection.getSnapshot().state).toBe("reconnecting");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(connection.getSnapshot()).toMatchObject({
+      state: "error",
+      error: "The server closed the connection.",
+    });
+    expect(socket.connect).toHaveBeenCalledTimes(1);
+    connection.dispose();
+
+    const fresh = wiredStore({ owner: "usr_1", fresh: "current" });
+    const back = takeRealtimeConnection("usr_1", fresh.store);
+    const again = created.at(-1);
+    if (!again) throw new Error("test: no socket was created");
+    again.active = false;
+    again.fire("disconnect", "io server disconnect");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fresh.tokens.invalidate).toHaveBeenCalledTimes(1);
+    expect(again.connect).toHaveBeenCalledTimes(2);
+    back.dispose();
+  });
+});

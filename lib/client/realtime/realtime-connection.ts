@@ -14,16 +14,26 @@
 
 import type { IdentityStore } from "../identity/identity-store";
 import type { TokenRenewal } from "../identity/token-manager";
+import {
+  type ConnectionAction,
+  type ConnectionEvent,
+  type ConnectionState,
+  canPresentToken,
+  INITIAL_CONNECTION_FACTS,
+  isInPlaceRefreshDue,
+  toConnectionStep,
+  toRenewalAction,
+} from "./connection-decisions";
 import { countClientEvent, markClientMoment } from "./diagnostics";
 import { createFoyerSocket, emitWithAck, type FoyerSocket, toTokenSubject } from "./socket";
+
+export type { ConnectionState } from "./connection-decisions";
 
 declare global {
   interface Window {
     __foyerDropConnection?: () => void;
   }
 }
-
-export type ConnectionState = "connecting" | "connected" | "reconnecting" | "error";
 
 export interface RealtimeSnapshot {
   state: ConnectionState;
@@ -48,16 +58,18 @@ export const INITIAL_REALTIME_SNAPSHOT: RealtimeSnapshot = {
   socketUserId: null,
 };
 
-/** Opens the connection for `userId` at once. */
+/**
+ * Opens the connection for `userId` at once. The socket's events go through
+ * `toConnectionStep` (connection-decisions.ts); this closure holds the socket and the
+ * snapshot, and performs what it decides.
+ */
 export function openRealtimeConnection(userId: string, store: IdentityStore): RealtimeConnection {
   const { tokens } = store;
   const listeners = new Set<() => void>();
   let snapshot = INITIAL_REALTIME_SNAPSHOT;
   let disposed = false;
   let renewTimer: ReturnType<typeof setTimeout> | undefined;
-  let everConnected = false;
-  let retriedRefusal = false;
-  let revokedByServer = false;
+  let facts = INITIAL_CONNECTION_FACTS;
   let presented: string | null = null;
 
   const update = (change: Partial<RealtimeSnapshot>) => {
@@ -65,49 +77,77 @@ export function openRealtimeConnection(userId: string, store: IdentityStore): Re
     snapshot = { ...snapshot, ...change };
     for (const listener of listeners) listener();
   };
-  const setState = (state: ConnectionState) => update({ state });
 
-  // Returns the token to use, or null when the identity changed or ended (handled here).
-  const handleRenewal = (renewal: TokenRenewal): string | null => {
-    if (disposed) return null;
-    if (renewal.kind === "token") return renewal.userId === userId ? renewal.token : null;
-    // Another user, or no session: re-read the cookies as a whole. (A guest revoked because
-    // it was merged into a member is such a case: the re-sync waits for the member.)
-    if (renewal.kind === "identity_changed" || renewal.kind === "ended") {
-      void store.resync("identity_changed");
+  const on = (event: ConnectionEvent) => {
+    if (disposed) return;
+    const step = toConnectionStep(facts, event, userId);
+    facts = step.facts;
+    perform(step.action);
+  };
+
+  const perform = (action: ConnectionAction) => {
+    switch (action.kind) {
+      case "show": {
+        const { kind: _, ...change } = action;
+        update(change);
+        return;
+      }
+      case "reconnect":
+        tokens.invalidate();
+        socket.connect();
+        return;
+      case "check":
+        update({ state: action.state });
+        void store
+          .checkFreshness({ force: true })
+          .then((fresh) => on({ type: "checked", fresh, cause: action.cause }));
+        return;
+      case "resync":
+        void store.resync(action.notice).then(() => on({ type: "resynced", owner: tokens.owner }));
+        return;
+      case "none":
+        return;
     }
-    return renewal.kind === "error" ? (tokens.current()?.socketToken ?? null) : null;
+  };
+
+  // The token to present, or null when there is none of this user's (a re-sync is asked
+  // for when the identity changed or ended).
+  const toToken = (renewal: TokenRenewal): string | null => {
+    if (disposed) return null;
+    const action = toRenewalAction(renewal, userId);
+    if (action.kind === "resync") void store.resync("identity_changed");
+    if (action.kind === "present") return action.token;
+    return action.kind === "present_held" ? (tokens.current()?.socketToken ?? null) : null;
+  };
+
+  const present = (token: string) => {
+    presented = token;
+    update({ socketUserId: toTokenSubject(token) });
   };
 
   const socket = createFoyerSocket({
     getToken: async () => {
       // A tab that missed a broadcast finds out here, before presenting any token.
-      if ((await store.checkFreshness()) === "changed" || disposed) return null;
-      if (tokens.owner !== userId) return null;
-      const token = handleRenewal(await tokens.getFreshToken());
-      if (token !== null) {
-        presented = token;
-        update({ socketUserId: toTokenSubject(token) });
-      }
+      const fresh = await store.checkFreshness();
+      if (disposed || !canPresentToken(fresh, tokens.owner, userId)) return null;
+      const token = toToken(await tokens.getFreshToken());
+      if (token !== null) present(token);
       return token;
     },
   });
 
   // Swaps the socket's token in place (same user only; the server re-checks).
   const refreshInPlace = async (token: string) => {
-    if (disposed || !socket.connected || token === presented) return;
+    if (disposed || !isInPlaceRefreshDue(socket.connected, presented, token)) return;
     const ack = await emitWithAck(socket, "token:refresh", { token });
-    if (ack.status === "OK") {
-      presented = token;
-      update({ socketUserId: toTokenSubject(token) });
-    }
+    if (ack.status === "OK") present(token);
   };
 
   const scheduleRenewal = () => {
     clearTimeout(renewTimer);
     renewTimer = setTimeout(async () => {
       // Rotates (one tab wins; the others adopt its token through tab-sync or re-fetch).
-      const token = handleRenewal(await tokens.renew());
+      const token = toToken(await tokens.renew());
       if (token === null || disposed) return;
       await refreshInPlace(token);
       scheduleRenewal();
@@ -125,63 +165,17 @@ export function openRealtimeConnection(userId: string, store: IdentityStore): Re
   socket.on("connect", () => {
     countClientEvent("socketConnects");
     markClientMoment("socket-connected");
-    everConnected = true;
-    retriedRefusal = false;
-    update({ state: "connected", error: null });
+    on({ type: "connect" });
   });
-  socket.on("connect_error", (err) => {
-    if (socket.active) {
-      setState(everConnected ? "reconnecting" : "connecting");
-      return;
-    }
-    // The server refused the handshake. The token may have expired meanwhile: renew once.
-    if (!retriedRefusal) {
-      retriedRefusal = true;
-      tokens.invalidate();
-      socket.connect();
-      return;
-    }
-    update({ state: "error", error: err.message || "The server refused the connection." });
-  });
-  socket.on("disconnect", (reason) => {
-    if (socket.active) {
-      setState("reconnecting");
-    } else if (reason === "io server disconnect") {
-      // After session:revoked its own handler is in charge (below).
-      if (revokedByServer) return;
-      // The server closed it (an expired token, a shutdown). If the cookies still name this
-      // user, come back once with a fresh token; if they name someone else, the re-sync
-      // rebuilds the chat.
-      setState("reconnecting");
-      void store.checkFreshness({ force: true }).then((fresh) => {
-        if (disposed || fresh === "changed") return;
-        if (fresh === "unknown") {
-          update({ state: "error", error: "The server closed the connection." });
-          return;
-        }
-        tokens.invalidate();
-        socket.connect();
-      });
-    }
-  });
+  socket.on("connect_error", (err) =>
+    on({ type: "connect_error", active: socket.active, message: err.message }),
+  );
+  socket.on("disconnect", (reason) => on({ type: "disconnect", active: socket.active, reason }));
   // Merged into a member, signed out, ended from another device, replaced by a newer
-  // sign-in: re-read the cookies as a whole. Another user rebuilds the chat (this socket is
-  // disposed); the same user (a replaced session) reconnects with a fresh token.
-  socket.on("session:revoked", ({ reason }) => {
-    revokedByServer = true;
-    const notice =
-      reason === "revoked" || reason === "signed_out_everywhere"
-        ? "session_revoked"
-        : "identity_changed";
-    void store.resync(notice).then(() => {
-      if (disposed || store.tokens.owner !== userId) return;
-      revokedByServer = false;
-      tokens.invalidate();
-      socket.connect();
-    });
-  });
+  // sign-in: re-read the cookies as a whole (another user rebuilds the chat).
+  socket.on("session:revoked", ({ reason }) => on({ type: "session_revoked", reason }));
   // Another tab rotated the session's tokens: re-fetch the current one (never rotate again).
-  socket.on("session:rotated", () => void tokens.refetch().then(handleRenewal));
+  socket.on("session:rotated", () => void tokens.refetch().then(toToken));
 
   // Diagnostics: drop this tab's transport as a network failure would (Socket.IO then
   // reconnects on its own). Used by operators reproducing reconnects, and by the tests.
@@ -201,15 +195,7 @@ export function openRealtimeConnection(userId: string, store: IdentityStore): Re
     },
     // "Try again": first make sure the cookies still name this user (if not, the re-sync
     // rebuilds the chat), then connect with a fresh token.
-    reconnect() {
-      if (disposed || socket.connected) return;
-      setState("connecting");
-      void store.checkFreshness({ force: true }).then((fresh) => {
-        if (fresh === "changed" || disposed) return;
-        store.tokens.invalidate();
-        socket.connect();
-      });
-    },
+    reconnect: () => on({ type: "retry", connected: socket.connected }),
     dispose() {
       if (disposed) return;
       disposed = true;
