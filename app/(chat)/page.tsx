@@ -10,7 +10,7 @@ import {
 // Identity is per visitor and resolved in the browser; never prerender or cache this page.
 export const dynamic = "force-dynamic";
 
-/** Starts the visitor's identity request while the page loads (lib/client/cold-start.ts). */
+/** Starts the visitor's identity request while the page loads (lib/client/identity/cold-start.ts). */
 const COLD_START = coldStartScript({
   path: GUEST_SESSION_PATH,
   lock: GUEST_SESSION_LOCK,

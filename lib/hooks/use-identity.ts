@@ -7,7 +7,7 @@ import type { IdentityState } from "@/lib/client/identity/identity-store";
 const LOADING: IdentityState = { status: "loading" };
 
 /**
- * The visitor's identity (see lib/client/identity.ts). On mount it asks `lookup_or_create`
+ * The visitor's identity (see lib/client/identity/identity-store.ts). On mount it asks `lookup_or_create`
  * (a POST after hydration, so crawlers that do not run scripts never mint guests). When the
  * tab becomes visible again or the network comes back, the cookies are re-read and any
  * derived state that went stale is rebuilt.

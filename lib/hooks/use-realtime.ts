@@ -27,7 +27,7 @@ const initial = () => INITIAL_REALTIME_SNAPSHOT;
 const noop = () => {};
 
 /**
- * The chat's realtime connection for this identity (lib/client/realtime-connection.ts): the
+ * The chat's realtime connection for this identity (lib/client/realtime/realtime-connection.ts): the
  * one the page opened ahead for it, else a new one; closed on unmount (the chat remounts per
  * identity epoch, so another identity always gets another socket).
  */

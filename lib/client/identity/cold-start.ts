@@ -8,7 +8,7 @@
  * the same requests itself.
  *
  * Same requests, same lock, same order as the client's own cold start, so the multi-tab
- * rules hold unchanged (DESIGN client invariants 1 and 7): a cold start of N tabs still
+ * rules hold unchanged (docs/design.md, client invariants 1 and 7): a cold start of N tabs still
  * queues N creations behind one lock, the second carrying the first's cookie. The script
  * stands aside (the client then does everything as before) where the browser has no Web
  * Locks, and when an older client's legacy token is in storage, whose migration must be

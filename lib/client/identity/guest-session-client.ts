@@ -2,7 +2,7 @@
  * Browser client for `POST /api/web/guest-session`: the identity the cookies name, with a
  * socket token. The session lives in memory only (never in storage).
  *
- * Enforces DESIGN.md client invariants:
+ * Enforces docs/design.md, client invariants 1, 3 and 7:
  * 1. Requests are deduplicated in memory per mode (every caller in this tab shares one
  *    in-flight request) and guest creation is serialized across tabs with a Web Lock, so a
  *    cold start of N tabs creates exactly one guest: the first tab's answer sets the
@@ -19,7 +19,7 @@
  *
  * On the chat page the tab's first `lookup_or_create` (and the hand-off lookup after a new
  * guest) may already be under way, sent by the page's inline cold-start script under the same
- * lock (lib/client/cold-start.ts): the client adopts those answers once instead of asking again.
+ * lock (lib/client/identity/cold-start.ts): the client adopts those answers once instead of asking again.
  */
 
 import {

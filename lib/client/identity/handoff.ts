@@ -1,6 +1,6 @@
 /**
- * Verified identity handoffs (DESIGN client invariants 5, issue "every identity handoff
- * proven to have landed"): after any change of identity that travels by cookie, the tab
+ * Verified identity handoffs (docs/design.md, client invariant 5: every identity handoff is
+ * proven to have landed): after any change of identity that travels by cookie, the tab
  * asks the server, with a lookup that never mints, whom the cookies now name, and only
  * reports success when that is who it expected. A mismatch is reported to the server
  * (which logs it naming the step) and the caller re-syncs from the cookies.

@@ -1,10 +1,10 @@
 /**
  * The tab's identity: who the cookies name, the token manager that owns the socket token,
  * and the one function that changes identity. Hooks read it; they never patch identity
- * piecemeal (STYLE "client identity change").
+ * piecemeal (CONTRIBUTING.md: an identity change goes through the identity store).
  *
- * Enforces DESIGN.md client invariant 5: when the cookies' identity changes in another tab
- * (sign-in, sign-out, a revoked guest) this tab re-syncs as a whole: query cache (queries
+ * Enforces docs/design.md, client invariant 5: when the cookies' identity changes in another
+ * tab (sign-in, sign-out, a revoked guest) this tab re-syncs as a whole: query cache (queries
  * and mutations) cleared, token owner replaced, socket rebuilt (the chat remounts per
  * identity epoch, dropping anything the old socket had buffered), and a visible notice.
  * A freshness check (`checkFreshness`) re-reads the cookies before a token is used after a

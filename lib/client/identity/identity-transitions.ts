@@ -64,7 +64,7 @@ export function toOwnedToken(session: GuestSessionResponse): OwnedToken {
 }
 
 /**
- * The ready state an answer naming `session` leads to (DESIGN client invariant 5: a change
+ * The ready state an answer naming `session` leads to (docs/design.md, client invariant 5: a change
  * of user is a new epoch). The notice shows only when the user changed from one the tab
  * showed; the same user keeps whatever notice is up.
  */
@@ -173,7 +173,7 @@ export type TabMessageAction =
   | { kind: "resync"; notice: IdentityNotice };
 
 /**
- * What a tab-sync message asks for (DESIGN client invariants 2 and 5). A message is a hint
+ * What a tab-sync message asks for (docs/design.md, client invariants 2 and 5). A message is a hint
  * only: an identity change makes this tab re-read the cookies, never take the message's
  * word; a token is adopted only when it names the user whose tokens this tab holds.
  */

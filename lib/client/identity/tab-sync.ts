@@ -1,6 +1,6 @@
 /**
- * Messages between this origin's tabs over a `BroadcastChannel` (DESIGN client invariants
- * 2 and 5). Two kinds: an identity change (a sign-in, sign-out or revoked guest in one tab:
+ * Messages between this origin's tabs over a `BroadcastChannel` (docs/design.md, client
+ * invariants 2 and 5). Two kinds: an identity change (a sign-in, sign-out or revoked guest in one tab:
  * the others re-sync as a whole) and a refreshed socket token (adopted by another tab only
  * when it names the user that tab's token manager owns). Every message is validated;
  * anything malformed is ignored. Tokens are never written to storage.

@@ -1,7 +1,7 @@
 /**
  * Reads a socket token's claims without verifying them: the server verifies; the client
  * only uses them to check that a token it relies on is the current identity's (`sub`,
- * DESIGN client invariant 4) and which of two tokens is newer (`gen`, `exp`).
+ * docs/design.md, client invariant 4) and which of two tokens is newer (`gen`, `exp`).
  */
 export interface TokenClaims {
   sub: string | null;

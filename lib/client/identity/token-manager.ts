@@ -1,7 +1,7 @@
 /**
  * The tab's socket token, in memory only, and the user that owns it.
  *
- * Enforces DESIGN.md client invariants 2 and 3:
+ * Enforces docs/design.md, client invariants 2 and 3:
  * - Only authoritative writes (guest creation, sign-in, the cold-start cookie restore) set
  *   the owner. A token from a cookie lookup or from another tab is adopted only when it
  *   names the owner (and expires later than the one held); any other is rejected and

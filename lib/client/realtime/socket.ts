@@ -1,6 +1,6 @@
 /**
  * The browser's typed Socket.IO client. Same origin, path `/socket.io`, WebSocket first
- * (DESIGN.md performance notes), and the handshake token is asked for on every connection
+ * (docs/design.md §9), and the handshake token is asked for on every connection
  * attempt, so a reconnect after a long sleep presents a fresh token rather than an expired one.
  */
 import { io, Manager, type ManagerOptions, type Socket } from "socket.io-client";
