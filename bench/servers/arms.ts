@@ -5,6 +5,7 @@ import { WebSocketServer } from "ws";
 import { createBuiltInAgents } from "../../lib/server/agents/built-in";
 import { TEST_SECRETS } from "../../lib/server/authority/testing/authority-harness";
 import type { Db } from "../../lib/server/db/types";
+import type { SocketBudgets } from "../../lib/server/realtime/budgets";
 import { attachGateway, type Gateway } from "../../lib/server/realtime/gateway";
 import { getSessionState, getSessionStates } from "../../lib/server/store/sessions";
 
@@ -25,6 +26,19 @@ async function closeHttp(server: HttpServer): Promise<void> {
 }
 
 /**
+ * Budgets no bench load reaches, but finite: every event still pays for the budget check, as
+ * on a real node, while a figure measures the path and not the limit.
+ */
+const HUGE = { capacity: 1e12, perSecond: 1e12 };
+export const BENCH_SOCKET_BUDGETS: SocketBudgets = {
+  perSocket: { send: HUGE, read: HUGE, cheap: HUGE },
+  perUser: { send: HUGE, read: HUGE, cheap: HUGE },
+  inFlightPerSocket: 1e9,
+  socketsPerSession: 1e9,
+  socketsPerUser: 1e9,
+};
+
+/**
  * Foyer's gateway alone on its own HTTP server (what `startFoyerNode` attaches), with or
  * without the per-event session check: B1's two arms differ in that flag only. Like a node
  * with its own authority, it hears every session change (`receiving`), so events are
@@ -43,6 +57,7 @@ export async function startGatewayArm(
     agents: createBuiltInAgents(),
     loadSessionState: (sessionId) => getSessionState(db, sessionId),
     loadSessionStates: (sessionIds) => getSessionStates(db, sessionIds),
+    budgets: BENCH_SOCKET_BUDGETS,
     // The baseline arm: the same gateway with a check that lets every event through.
     ...(options.withoutCheck ? { checkEventSession: () => null } : {}),
   });

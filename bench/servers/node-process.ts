@@ -12,7 +12,13 @@ import { startFoyerNode } from "../../lib/server/node/start-foyer-node";
 import { monoMs } from "../lib/clock";
 import { runClosedLoop } from "../lib/closed-loop";
 import { toLoopMetrics } from "../lib/metrics";
-import { type RunningArm, startBareSocketIo, startGatewayArm, startWsEcho } from "./arms";
+import {
+  BENCH_SOCKET_BUDGETS,
+  type RunningArm,
+  startBareSocketIo,
+  startGatewayArm,
+  startWsEcho,
+} from "./arms";
 import { createGuestsDirectly } from "./guests";
 
 // Route handlers and middleware read the secrets from the environment, as under main.ts.
@@ -55,6 +61,7 @@ async function startFoyer(params: { redisUrl?: string; nextDir?: string; observe
     observeEvent: params.observe
       ? (e) => checks.push({ sessionId: e.sessionId, accepted: e.accepted, at: monoMs() })
       : undefined,
+    budgets: BENCH_SOCKET_BUDGETS,
     log,
     createRequestHandler: params.nextDir
       ? async (authorityUrl) => {

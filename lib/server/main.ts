@@ -11,6 +11,7 @@ import { migrate } from "./db/migrate";
 import { openDatabase } from "./db/open";
 import { readGuestPurgeOptions } from "./jobs/purge-guests";
 import { startFoyerNode } from "./node/start-foyer-node";
+import { readSocketBudgets } from "./realtime/budgets";
 
 async function main(): Promise<void> {
   const dev = process.env.NODE_ENV === "development";
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const secrets = loadSecrets();
   const purge = readGuestPurgeOptions();
   const authorityLimits = readAuthorityLimits();
+  const budgets = readSocketBudgets();
   const publicOrigins = parsePublicOrigins(process.env.FOYER_PUBLIC_ORIGIN);
   // Route handlers and middleware run in this process and read secrets from the environment.
   Object.assign(process.env, secrets);
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     publicOrigins,
     trustedProxies: process.env.FOYER_TRUSTED_PROXIES,
     purge,
+    budgets,
     log,
     async createRequestHandler(authorityUrl) {
       // Route handlers reach the authority through this variable.

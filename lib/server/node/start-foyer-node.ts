@@ -11,6 +11,7 @@ import type { LogFn } from "../common/log";
 import { attachChangeReceiver, type ChangeReceiver } from "../common/session-change-hub";
 import type { Db } from "../db/types";
 import { type GuestPurgeOptions, startGuestPurgeJob } from "../jobs/purge-guests";
+import type { SocketBudgets } from "../realtime/budgets";
 import { attachGateway, type Gateway, type ObservedEvent } from "../realtime/gateway";
 import { createRedisBus, type RedisBus } from "../realtime/redis-bus";
 import {
@@ -48,6 +49,8 @@ export interface FoyerNodeOptions {
   agents?: AgentRegistry;
   purge?: GuestPurgeOptions;
   observeEvent?: (event: ObservedEvent) => void;
+  /** What one visitor may make this node do. @default DEFAULT_SOCKET_BUDGETS */
+  budgets?: SocketBudgets;
   log: LogFn;
 }
 
@@ -106,6 +109,7 @@ export async function startFoyerNode(options: FoyerNodeOptions): Promise<FoyerNo
     nodeId,
     expectedPeers: () => liveNodeIds(db, nodeId),
     observeEvent: options.observeEvent,
+    budgets: options.budgets,
     log,
   });
   const live = gateway;

@@ -3,6 +3,7 @@ import type { AgentRegistry } from "../agents/types";
 import type { LogFn } from "../common/log";
 import type { Db } from "../db/types";
 import type { ReplyTracker } from "./agent-reply";
+import type { BudgetKeeper, SocketBudgets } from "./budgets";
 import type { EventSessionCheck } from "./handler-kit";
 import type { KnownChannels } from "./known-channels";
 import type { GatewayServer } from "./rooms";
@@ -64,6 +65,11 @@ export interface GatewayDeps {
    * measurement can run the same gateway with another check from outside (bench B1).
    */
   checkEventSession?: EventSessionCheck;
+  /**
+   * What one visitor may make this node do (budgets.ts).
+   * @default DEFAULT_SOCKET_BUDGETS
+   */
+  budgets?: SocketBudgets;
 }
 
 /** What handlers share: the deps plus the gateway's own state. */
@@ -79,4 +85,5 @@ export interface GatewayContext {
   log: LogFn;
   observeEvent?: (event: ObservedEvent) => void;
   checkEventSession: EventSessionCheck;
+  budgets: BudgetKeeper;
 }

@@ -3,6 +3,7 @@ import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import { collectConfirmation, isSessionChange, type SessionChange } from "../common/session-change";
 import { createReplyTracker } from "./agent-reply";
+import { createBudgetKeeper, DEFAULT_SOCKET_BUDGETS } from "./budgets";
 import type { GatewayContext, GatewayDeps, GatewaySessionState } from "./context";
 import {
   type ClientEvent,
@@ -135,6 +136,7 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
     log,
     observeEvent: deps.observeEvent,
     checkEventSession: deps.checkEventSession ?? checkEventSession,
+    budgets: createBudgetKeeper(deps.budgets ?? DEFAULT_SOCKET_BUDGETS),
   };
   io.use(createHandshakeMiddleware(ctx, deps.publicOrigins));
   io.on("connection", createOnConnection(ctx));
@@ -144,7 +146,10 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
     if (valid) applySessionChangeLocally(ctx, change);
     if (typeof ack === "function") ack(valid ? nodeId : false);
   });
-  const pruner = setInterval(() => ctx.sessions.prune(), PRUNE_INTERVAL_IN_MS);
+  const pruner = setInterval(() => {
+    ctx.sessions.prune();
+    ctx.budgets.prune(Date.now());
+  }, PRUNE_INTERVAL_IN_MS);
   pruner.unref();
   const loadStates =
     deps.loadSessionStates ??

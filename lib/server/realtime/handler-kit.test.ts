@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { SocketData } from "../../shared/realtime/events";
+import { createBudgetKeeper, UNLIMITED_SOCKET_BUDGETS } from "./budgets";
 import type { GatewayContext } from "./context";
 import {
   checkEventSession,
@@ -57,6 +58,7 @@ describe("checkSession (the per-event check)", () => {
 describe("createListener runs the gateway's per-event session check", () => {
   const handler = defineHandler({
     event: "agent:list",
+    eventClass: "read",
     schema: z.object({}).nullish(),
     handle: async () => ok({ agents: [] }),
   });
@@ -69,6 +71,7 @@ describe("createListener runs the gateway's per-event session check", () => {
       sessions,
       log: () => {},
       checkEventSession: check,
+      budgets: createBudgetKeeper(UNLIMITED_SOCKET_BUDGETS),
     } as unknown as GatewayContext;
     const socket = {
       data: data({ tokenExpiresAt: Date.now() + 60_000 }),
@@ -98,6 +101,7 @@ describe("createListener runs the gateway's per-event session check", () => {
 describe("createListener on a node that may have missed changes (not receiving)", () => {
   const handler = defineHandler({
     event: "agent:list",
+    eventClass: "read",
     schema: z.object({}).nullish(),
     handle: async () => ok({ agents: [] }),
   });
@@ -127,6 +131,7 @@ describe("createListener on a node that may have missed changes (not receiving)"
         return stored && { userId: "usr_1", ...stored };
       },
       checkEventSession,
+      budgets: createBudgetKeeper(UNLIMITED_SOCKET_BUDGETS),
     } as unknown as GatewayContext;
     const listener = createListener(ctx, handler);
     const emit = async () => {

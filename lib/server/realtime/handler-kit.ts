@@ -12,6 +12,7 @@ import type {
   ServerToClientEvents,
   SocketData,
 } from "../../shared/realtime/events";
+import type { EventClass, SocketBudgetState } from "./budgets";
 import type { GatewayContext } from "./context";
 import { applyStoredState } from "./sessions/changes";
 
@@ -31,6 +32,8 @@ export type AckDataOf<E extends ClientEvent> =
 /** One client event: its payload schema and what to do with a valid payload. */
 export interface HandlerSpec<E extends ClientEvent, S extends z.ZodType> {
   event: E;
+  /** Which budget the event spends (budgets.ts): sends, reads, or cheap clicks. */
+  eventClass: EventClass;
   schema: S;
   /**
    * Only `token:refresh`: may run once the socket's token expired or its session's tokens
@@ -55,6 +58,11 @@ export const fail = (code: RealtimeErrorCode, message: string): AckError => ({
   status: "ERROR",
   code,
   message,
+});
+/** The answer to an event over its socket's or its user's budget. */
+export const limited = (retryAfterMs: number): AckError => ({
+  ...fail("rate_limited:socket", "You're sending too fast. Wait a moment and it will go through."),
+  retryAfterMs,
 });
 /** The one answer to any channel the socket's user is not a participant of. */
 export const denied = (): AckError => fail("forbidden:channel", CHANNEL_ACCESS_DENIED);
@@ -145,10 +153,20 @@ export function createListener<E extends ClientEvent, S extends z.ZodType>(
         if (refused.code !== "stale:token") this.disconnect(true);
         return;
       }
+      // Spent before parsing, so a flood of garbage is limited like any other.
+      this.data.budget ??= { buckets: {}, inFlight: 0 };
+      const budget: SocketBudgetState = this.data.budget;
+      const wait = ctx.budgets.admit(budget, this.data.userId, spec.eventClass, Date.now());
+      if (wait !== null) return reply(limited(wait));
       const parsed = spec.schema.safeParse(payload);
       if (!parsed.success)
         return reply(fail("bad_request:payload", `Invalid ${spec.event} payload.`));
-      reply(await spec.handle(ctx, this, parsed.data));
+      budget.inFlight += 1;
+      try {
+        reply(await spec.handle(ctx, this, parsed.data));
+      } finally {
+        budget.inFlight -= 1;
+      }
     } catch (error) {
       ctx.log("gateway.event_failed", { socketEvent: spec.event, error: String(error) });
       reply(fail("internal:server", "Something went wrong. Try again."));

@@ -4,9 +4,30 @@ import { isSameOrigin } from "../common/same-origin";
 import { authenticateToken } from "./authenticate";
 import type { GatewayContext } from "./context";
 import type { GatewaySocket } from "./handler-kit";
+import { sessionRoom, userRoom } from "./rooms";
 
 /** The one refusal message a client sees, whatever failed: it tells an attacker nothing. */
 export const HANDSHAKE_REFUSED = "unauthorized";
+/**
+ * The refusal of a handshake over a socket cap: the new socket is refused (the open ones, a
+ * person's tabs, keep working) and the client tells the person to close a tab.
+ */
+export const TOO_MANY_SOCKETS = "rate_limited:sockets";
+
+/** Which socket cap a new socket of this session and user would pass on this node, if any. */
+function findSocketCap(
+  ctx: Pick<GatewayContext, "io" | "budgets">,
+  userId: string,
+  sessionId: string,
+): "sockets_per_session" | "sockets_per_user" | null {
+  const { rooms } = ctx.io.sockets.adapter;
+  const { socketsPerSession, socketsPerUser } = ctx.budgets.budgets;
+  if ((rooms.get(sessionRoom(sessionId))?.size ?? 0) >= socketsPerSession) {
+    return "sockets_per_session";
+  }
+  if ((rooms.get(userRoom(userId))?.size ?? 0) >= socketsPerUser) return "sockets_per_user";
+  return null;
+}
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -54,6 +75,11 @@ export function createHandshakeMiddleware(ctx: GatewayContext, publicOrigins: st
       const token = typeof auth === "object" && auth !== null ? Reflect.get(auth, "token") : null;
       const result = await authenticateToken(ctx, token);
       if (!result.ok) return refuse(result.reason);
+      const over = findSocketCap(ctx, result.auth.userId, result.auth.sessionId);
+      if (over) {
+        ctx.log("gateway.handshake_refused", { reason: over, userId: result.auth.userId });
+        return next(new Error(TOO_MANY_SOCKETS));
+      }
       socket.data = { ...result.auth };
       // The token has done its work: keep no copy for the socket's lifetime (memory, B9 in
       // docs/benchmarks.md, and one secret fewer in a heap dump).

@@ -15,6 +15,7 @@ import { migrate } from "../db/migrate";
 import type { TestStore } from "../db/testing/stores";
 import type { Db } from "../db/types";
 import { type FoyerNode, startFoyerNode } from "../node/start-foyer-node";
+import { type SocketBudgets, UNLIMITED_SOCKET_BUDGETS } from "../realtime/budgets";
 import type { ObservedEvent } from "../realtime/gateway";
 
 /**
@@ -42,7 +43,14 @@ export interface TestNode {
 
 export async function startTestNode(
   name: string,
-  options: { store: TestStore; redisUrl?: string; observe?: boolean; authorityUrl?: string },
+  options: {
+    store: TestStore;
+    redisUrl?: string;
+    observe?: boolean;
+    authorityUrl?: string;
+    /** @default UNLIMITED_SOCKET_BUDGETS: these tests send bursts on purpose */
+    budgets?: SocketBudgets;
+  },
 ): Promise<TestNode> {
   const db = await options.store.open();
   await migrate(db);
@@ -61,6 +69,7 @@ export async function startTestNode(
       guestCreationLimit: { points: 100_000, durationInSeconds: 60 },
     },
     observeEvent: options.observe === false ? undefined : (e) => events.push(e),
+    budgets: options.budgets ?? UNLIMITED_SOCKET_BUDGETS,
     log: (event, fields) => logs.push({ event, fields, at: performance.now() }),
   });
   let stopped = false;

@@ -7,7 +7,13 @@
 import type { Preferences } from "../preferences";
 
 export type AckOk<T> = { status: "OK"; data: T };
-export type AckError = { status: "ERROR"; code: RealtimeErrorCode; message: string };
+export type AckError = {
+  status: "ERROR";
+  code: RealtimeErrorCode;
+  message: string;
+  /** With `rate_limited:socket`: how long to wait before sending again. */
+  retryAfterMs?: number;
+};
 export type Ack<T> = AckOk<T> | AckError;
 export type AckCallback<T> = (ack: Ack<T>) => void;
 
@@ -186,6 +192,8 @@ export interface SocketData {
   kind: "guest" | "member";
   generation: number;
   tokenExpiresAt: number;
+  /** Server-side only: the socket's budget state (lib/server/realtime/budgets.ts). */
+  budget?: { buckets: Partial<Record<string, { tokens: number; at: number }>>; inFlight: number };
 }
 
 export const MESSAGE_BODY_MAX_LENGTH = 4000;

@@ -11,6 +11,7 @@ const NO_CHANNEL = { unread: 0, readSeq: 0, latest: null };
  */
 export const agentList = defineHandler({
   event: "agent:list",
+  eventClass: "read",
   schema: z.object({}).nullish(),
   async handle(ctx, socket) {
     const { userId } = socket.data;

@@ -13,6 +13,7 @@ const schema = z.object({
 /** `channel:history {channel, after, limit?}` → messages with seq > after, in seq order. */
 export const channelHistory = defineHandler({
   event: "channel:history",
+  eventClass: "read",
   schema,
   async handle(ctx, socket, payload) {
     const own = getOwnChannel(ctx.agents, socket.data.userId, payload.channel);

@@ -16,6 +16,7 @@ const schema = z.object({
  */
 export const channelJoin = defineHandler({
   event: "channel:join",
+  eventClass: "read",
   schema,
   async handle(ctx, socket, { agentId, after }) {
     const agent = ctx.agents.get(agentId);

@@ -13,6 +13,7 @@ const schema = z.object({ agentId: z.string().max(64), seq: z.int().min(0) });
  */
 export const channelRead = defineHandler({
   event: "channel:read",
+  eventClass: "cheap",
   schema,
   async handle(ctx, socket, { agentId, seq }) {
     const agent = ctx.agents.get(agentId);

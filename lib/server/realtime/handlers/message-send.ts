@@ -30,6 +30,7 @@ const schema = z.object({
  */
 export const messageSend = defineHandler({
   event: "message:send",
+  eventClass: "send",
   schema,
   async handle(ctx, socket, payload) {
     const { userId } = socket.data;

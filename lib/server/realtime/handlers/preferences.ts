@@ -7,6 +7,7 @@ import { userRoom } from "../rooms";
 /** `preferences:get {}` → the user's preferences (defaults for anything never set). */
 export const preferencesGet = defineHandler({
   event: "preferences:get",
+  eventClass: "cheap",
   schema: z.object({}).nullish(),
   async handle(ctx, socket) {
     return ok({ preferences: await getPreferences(ctx.db, socket.data.userId) });
@@ -19,6 +20,7 @@ export const preferencesGet = defineHandler({
  */
 export const preferencesUpdate = defineHandler({
   event: "preferences:update",
+  eventClass: "cheap",
   schema: preferencesPatchSchema,
   async handle(ctx, socket, patch) {
     const { userId } = socket.data;

@@ -11,6 +11,7 @@ const schema = z.object({ agentId: z.string().max(64), starred: z.boolean() });
  */
 export const starSet = defineHandler({
   event: "star:set",
+  eventClass: "cheap",
   schema,
   async handle(ctx, socket, { agentId, starred }) {
     const agent = ctx.agents.get(agentId);

@@ -20,6 +20,7 @@ const REFUSALS = {
  */
 export const tokenRefresh = defineHandler({
   event: "token:refresh",
+  eventClass: "cheap",
   schema,
   refreshesToken: true,
   async handle(ctx, socket, { token }) {

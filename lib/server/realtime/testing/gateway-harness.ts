@@ -8,6 +8,7 @@ import type { AgentRegistry } from "../../agents/types";
 import { createSocketToken } from "../../common/socket-tokens";
 import { createMemoryDb, insertTestUser } from "../../db/testing/memory-db";
 import type { Db } from "../../db/types";
+import { type SocketBudgets, UNLIMITED_SOCKET_BUDGETS } from "../budgets";
 import { attachGateway, type Gateway, type GatewaySessionState } from "../gateway";
 
 export type TestClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
@@ -43,6 +44,8 @@ export interface StartTestGatewayOptions {
   agents?: AgentRegistry;
   /** Wraps the store the gateway uses (e.g. to observe transactions). */
   wrapDb?: (db: Db) => Db;
+  /** @default UNLIMITED_SOCKET_BUDGETS: most tests send bursts; budget tests pass their own */
+  budgets?: SocketBudgets;
 }
 
 /** Test harness: a real HTTP server on 127.0.0.1:0 with the gateway and an in-memory store. */
@@ -59,6 +62,7 @@ export async function startTestGateway(
     publicOrigins: [],
     agents: options.agents ?? createBuiltInAgents({ storytellerDelayInMs: 2 }),
     loadSessionState: async (sessionId) => sessionStates.get(sessionId) ?? null,
+    budgets: options.budgets ?? UNLIMITED_SOCKET_BUDGETS,
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
