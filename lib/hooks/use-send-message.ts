@@ -16,6 +16,7 @@ import {
   type FoyerSocket,
   isRetryableAckError,
   RealtimeAckError,
+  toRetryDelay,
   whenConnected,
 } from "@/lib/client/realtime/socket";
 import { parseChannel } from "@/lib/shared/realtime/channels";
@@ -71,8 +72,12 @@ export function useSendMessage({
         applyCreated(cache, message),
       );
     },
-    retry: (count, error) => count < 2 && isRetryableAckError(error),
-    retryDelay: 1_000,
+    // A rate limit is waited out as long as the server says (a few times); other retryable
+    // failures are tried twice more, a second apart.
+    retry: (count, error) =>
+      isRetryableAckError(error) &&
+      count < (error instanceof RealtimeAckError && error.code === "rate_limited:socket" ? 6 : 2),
+    retryDelay: (_count, error) => toRetryDelay(error, 1_000),
   });
 
   const entries = useMutationState<OutboxEntry>({
@@ -81,6 +86,9 @@ export function useSendMessage({
       variables: mutation.state.variables as OutgoingMessage | undefined,
       status: mutation.state.status,
       submittedAt: mutation.state.submittedAt,
+      slowedDown:
+        mutation.state.failureReason instanceof RealtimeAckError &&
+        mutation.state.failureReason.code === "rate_limited:socket",
     }),
   });
   const pending = useMemo(() => toPendingMessages(entries, messages), [entries, messages]);

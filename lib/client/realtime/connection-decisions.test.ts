@@ -99,6 +99,17 @@ describe("toConnectionStep: (what the connection remembers, what happened) → n
       { kind: "show", state: "error", error: "The server refused the connection." },
     ],
     [
+      "refused: over the socket cap, it says in words to close a tab",
+      RETRIED,
+      refused("rate_limited:sockets"),
+      RETRIED,
+      {
+        kind: "show",
+        state: "error",
+        error: "Too many Foyer tabs are open in this browser. Close one, then retry.",
+      },
+    ],
+    [
       "a dropped transport Socket.IO reconnects itself: wait, reconnecting",
       CONNECTED_ONCE,
       closed("transport close", true),

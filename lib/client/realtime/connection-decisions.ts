@@ -82,6 +82,14 @@ const none = (facts: ConnectionFacts): ConnectionStep => ({ facts, action: { kin
  *   re-syncs the identity first, and reconnects only when the tab's tokens are still this
  *   user's (another user rebuilds the chat, disposing this connection).
  */
+/** What a person reads for a refused connection (the server's refusal is a code). */
+export function toRefusalText(message: string): string {
+  if (message === "rate_limited:sockets") {
+    return "Too many Foyer tabs are open in this browser. Close one, then retry.";
+  }
+  return message || "The server refused the connection.";
+}
+
 export function toConnectionStep(
   facts: ConnectionFacts,
   event: ConnectionEvent,
@@ -106,7 +114,7 @@ export function toConnectionStep(
         action: {
           kind: "show",
           state: "error",
-          error: event.message || "The server refused the connection.",
+          error: toRefusalText(event.message),
         },
       };
     case "disconnect":

@@ -46,8 +46,16 @@ describe("toPendingMessages", () => {
       { variables: out("a"), status: "pending", submittedAt: 5 },
     ];
     expect(toPendingMessages(entries, [])).toEqual([
-      { ...out("a"), status: "pending", submittedAt: 5 },
+      { ...out("a"), status: "pending", submittedAt: 5, slowedDown: false },
     ]);
+  });
+
+  it("says a send is slowed down only while it is still pending after a rate limit", () => {
+    const slowed = (status: OutboxEntry["status"]) =>
+      toPendingMessages([{ variables: out("a"), status, submittedAt: 1, slowedDown: true }], [])[0]
+        ?.slowedDown;
+    expect(slowed("pending")).toBe(true);
+    expect(slowed("error")).toBe(false);
   });
 });
 

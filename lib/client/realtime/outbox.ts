@@ -17,11 +17,15 @@ export interface OutboxEntry {
   variables: OutgoingMessage | undefined;
   status: OutboxStatus;
   submittedAt: number;
+  /** The last attempt was refused as too fast: the send goes out after the server's wait. */
+  slowedDown?: boolean;
 }
 
 export interface PendingMessage extends OutgoingMessage {
   status: "pending" | "failed";
   submittedAt: number;
+  /** Waiting out a rate limit; it goes out by itself (tell the person, politely). */
+  slowedDown: boolean;
 }
 
 /** A client message id: 128 random bits, `[A-Za-z0-9_]` (the server allows `[A-Za-z0-9_-]`). */
@@ -49,6 +53,7 @@ export function toPendingMessages(
       ...entry.variables,
       status: entry.status === "error" ? "failed" : "pending",
       submittedAt: entry.submittedAt,
+      slowedDown: entry.status === "pending" && entry.slowedDown === true,
     });
   }
   return pending.sort((a, b) => a.submittedAt - b.submittedAt);

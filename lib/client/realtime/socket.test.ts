@@ -5,6 +5,8 @@ import {
   emitWithAck,
   isRetryableAckError,
   RealtimeAckError,
+  requireOk,
+  toRetryDelay,
   toTokenSubject,
   whenConnected,
 } from "./socket";
@@ -112,5 +114,38 @@ describe("whenConnected", () => {
     await expect(whenConnected(fakeSocket() as never, 20)).rejects.toMatchObject({
       code: "timeout:ack",
     });
+  });
+});
+
+describe("toRetryDelay", () => {
+  const limited = (retryAfterMs?: number) =>
+    new RealtimeAckError("rate_limited:socket", "too fast", retryAfterMs);
+  it.each<[string, unknown, number]>([
+    ["the server's wait for a rate limit, plus jitter", limited(700), 750],
+    ["a wait of 0", limited(0), 50],
+    ["a wait past the bound is cut to 30 s", limited(3_600_000), 30_050],
+    ["a rate limit without a wait: the fallback", limited(undefined), 1_000],
+    ["a negative wait: the fallback", limited(-5), 1_000],
+    ["another code: the fallback", new RealtimeAckError("timeout:ack", "no ack", 700), 1_000],
+    ["not an ack error: the fallback", new Error("x"), 1_000],
+  ])("%s", (_name, error, delay) => {
+    expect(toRetryDelay(error, 1_000, () => 0.5)).toBe(delay);
+  });
+});
+
+describe("requireOk", () => {
+  it("carries the server's retryAfterMs on a rate limit", () => {
+    const ack = {
+      status: "ERROR" as const,
+      code: "rate_limited:socket" as const,
+      message: "too fast",
+      retryAfterMs: 420,
+    };
+    expect(() => requireOk(ack)).toThrow(RealtimeAckError);
+    try {
+      requireOk(ack);
+    } catch (error) {
+      expect((error as RealtimeAckError).retryAfterMs).toBe(420);
+    }
   });
 });

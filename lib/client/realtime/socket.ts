@@ -142,9 +142,25 @@ export class RealtimeAckError extends Error {
   constructor(
     readonly code: AckFailureCode,
     message: string,
+    /** With `rate_limited:socket`: how long the server asked to wait before sending again. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
+}
+
+/** Longest wait a client honours from a `retryAfterMs` (a bad value cannot stall it). */
+export const RETRY_AFTER_MAX_IN_MS = 30_000;
+
+/**
+ * How long to wait before retrying `error`: the server's `retryAfterMs` for a rate limit
+ * (bounded, plus a little jitter so that several tabs do not retry in step), else `fallback`.
+ */
+export function toRetryDelay(error: unknown, fallback: number, random = Math.random): number {
+  if (!(error instanceof RealtimeAckError) || error.code !== "rate_limited:socket") return fallback;
+  const asked = error.retryAfterMs;
+  if (typeof asked !== "number" || !Number.isFinite(asked) || asked < 0) return fallback;
+  return Math.min(asked, RETRY_AFTER_MAX_IN_MS) + Math.floor(random() * 100);
 }
 
 function isAck(value: unknown): value is Ack<unknown> {
@@ -193,7 +209,11 @@ export type AckErrorWithClientCode = Omit<AckError, "code"> & { code: AckFailure
 /** The ack's data, or a {@link RealtimeAckError} carrying the ack's code. */
 export function requireOk<T>(ack: Ack<T> | AckErrorWithClientCode): T {
   if (ack.status === "OK") return ack.data;
-  throw new RealtimeAckError(ack.code, ack.message);
+  throw new RealtimeAckError(
+    ack.code,
+    ack.message,
+    "retryAfterMs" in ack && typeof ack.retryAfterMs === "number" ? ack.retryAfterMs : undefined,
+  );
 }
 
 /** {@link emitWithAck} then {@link requireOk}: resolves to the data or throws. */
