@@ -105,4 +105,14 @@ CREATE TABLE gateway_nodes (
 );
 `,
   },
+  {
+    id: 5,
+    name: "message_bounds",
+    sql: `
+-- A user's messages of the day (the daily cap) and the oldest messages (retention) are
+-- found without a scan.
+CREATE INDEX messages_author_created ON messages (author_id, created_at);
+CREATE INDEX messages_created ON messages (created_at);
+`,
+  },
 ];

@@ -1,16 +1,21 @@
 import { type EnvVars, readPositiveNumber as readPositive } from "../common/env";
 import type { LogFn } from "../common/log";
 import type { Db } from "../db/types";
-import { type PurgeResult, purgeGuests } from "../store/purge";
+import { deleteMessagesBefore, type PurgeResult, purgeGuests } from "../store/purge";
 import type { RevokedSession } from "../store/sessions";
 
 /** Guests with no activity for this long are removed with their data. */
 export const DEFAULT_GUEST_MAX_IDLE_IN_DAYS = 30;
 export const DEFAULT_GUEST_PURGE_INTERVAL_IN_SECONDS = 60 * 60;
 
+/** Messages older than this are deleted by the same job (`FOYER_RETENTION_DAYS`). */
+export const DEFAULT_RETENTION_IN_DAYS = 365;
+
 export interface GuestPurgeOptions {
   maxIdleInDays: number;
   intervalInSeconds: number;
+  /** Days a message is kept; `Infinity` keeps every message. */
+  retentionInDays: number;
 }
 
 /** `FOYER_GUEST_MAX_IDLE_IN_DAYS` and `FOYER_GUEST_PURGE_INTERVAL_IN_SECONDS`, with defaults. */
@@ -26,6 +31,10 @@ export function readGuestPurgeOptions(env: EnvVars = process.env): GuestPurgeOpt
       "FOYER_GUEST_PURGE_INTERVAL_IN_SECONDS",
       DEFAULT_GUEST_PURGE_INTERVAL_IN_SECONDS,
     ),
+    retentionInDays:
+      env.FOYER_RETENTION_DAYS === "forever"
+        ? Infinity
+        : readPositive(env, "FOYER_RETENTION_DAYS", DEFAULT_RETENTION_IN_DAYS),
   };
 }
 
@@ -53,6 +62,13 @@ export function startGuestPurgeJob(deps: {
         const idleSince = new Date(now.getTime() - deps.options.maxIdleInDays * 86_400_000);
         const result = await purgeGuests(deps.db, { idleSince });
         deps.onSessionsEnded(result.endedSessions);
+        const { retentionInDays } = deps.options;
+        if (Number.isFinite(retentionInDays)) {
+          const before = new Date(now.getTime() - retentionInDays * 86_400_000);
+          const expired = await deleteMessagesBefore(deps.db, before);
+          if (expired > 0) deps.log("messages.retention_purged", { messages: expired });
+          result.messages += expired;
+        }
         if (result.users > 0) {
           deps.log("guests.purged", {
             users: result.users,

@@ -197,3 +197,16 @@ export async function listMessagesBefore(
   );
   return rows.map(toChatMessage).reverse();
 }
+
+/** How many messages `authorId` wrote since `since` (the daily cap's count). */
+export async function countMessagesSince(
+  db: Queryable,
+  authorId: string,
+  since: Date,
+): Promise<number> {
+  const { rows } = await db.query<{ count: string | number }>(
+    "SELECT count(*) AS count FROM messages WHERE author_id = $1 AND created_at >= $2",
+    [authorId, since],
+  );
+  return Number(rows[0]?.count ?? 0);
+}

@@ -65,3 +65,30 @@ export async function purgeGuests(
   }
   return total;
 }
+
+/** Messages removed per statement by {@link deleteMessagesBefore}. */
+export const RETENTION_BATCH_SIZE = 1_000;
+
+/**
+ * Retention: deletes every message created before `before`, in batches (at most
+ * `maxBatches`), and says how many it removed. Sequences are untouched, so a channel keeps
+ * counting up and clients merge what is left by id as always.
+ */
+export async function deleteMessagesBefore(
+  db: Db,
+  before: Date,
+  maxBatches = 100,
+): Promise<number> {
+  let removed = 0;
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const { rows } = await db.query<{ id: string }>(
+      `DELETE FROM messages WHERE id IN (
+         SELECT id FROM messages WHERE created_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED
+       ) RETURNING id`,
+      [before, RETENTION_BATCH_SIZE],
+    );
+    removed += rows.length;
+    if (rows.length < RETENTION_BATCH_SIZE) break;
+  }
+  return removed;
+}
