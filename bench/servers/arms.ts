@@ -6,6 +6,7 @@ import { createBuiltInAgents } from "../../lib/server/agents/built-in";
 import { TEST_SECRETS } from "../../lib/server/authority/testing/authority-harness";
 import type { Db } from "../../lib/server/db/types";
 import type { SocketBudgets } from "../../lib/server/realtime/budgets";
+import type { DailyCaps } from "../../lib/server/realtime/daily-caps";
 import { attachGateway, type Gateway } from "../../lib/server/realtime/gateway";
 import { getSessionState, getSessionStates } from "../../lib/server/store/sessions";
 
@@ -37,6 +38,8 @@ export const BENCH_SOCKET_BUDGETS: SocketBudgets = {
   socketsPerSession: 1e9,
   socketsPerUser: 1e9,
 };
+/** Daily caps no bench run reaches (finite: each send still counts). */
+export const BENCH_DAILY_CAPS: DailyCaps = { guest: 1e12, member: 1e12 };
 
 /**
  * Foyer's gateway alone on its own HTTP server (what `startFoyerNode` attaches), with or
@@ -58,6 +61,7 @@ export async function startGatewayArm(
     loadSessionState: (sessionId) => getSessionState(db, sessionId),
     loadSessionStates: (sessionIds) => getSessionStates(db, sessionIds),
     budgets: BENCH_SOCKET_BUDGETS,
+    dailyCaps: BENCH_DAILY_CAPS,
     // The baseline arm: the same gateway with a check that lets every event through.
     ...(options.withoutCheck ? { checkEventSession: () => null } : {}),
   });

@@ -13,6 +13,7 @@ import { monoMs } from "../lib/clock";
 import { runClosedLoop } from "../lib/closed-loop";
 import { toLoopMetrics } from "../lib/metrics";
 import {
+  BENCH_DAILY_CAPS,
   BENCH_SOCKET_BUDGETS,
   type RunningArm,
   startBareSocketIo,
@@ -62,6 +63,7 @@ async function startFoyer(params: { redisUrl?: string; nextDir?: string; observe
       ? (e) => checks.push({ sessionId: e.sessionId, accepted: e.accepted, at: monoMs() })
       : undefined,
     budgets: BENCH_SOCKET_BUDGETS,
+    dailyCaps: BENCH_DAILY_CAPS,
     log,
     createRequestHandler: params.nextDir
       ? async (authorityUrl) => {

@@ -12,6 +12,7 @@ import { openDatabase } from "./db/open";
 import { readGuestPurgeOptions } from "./jobs/purge-guests";
 import { startFoyerNode } from "./node/start-foyer-node";
 import { readSocketBudgets } from "./realtime/budgets";
+import { readDailyCaps } from "./realtime/daily-caps";
 
 async function main(): Promise<void> {
   const dev = process.env.NODE_ENV === "development";
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   const purge = readGuestPurgeOptions();
   const authorityLimits = readAuthorityLimits();
   const budgets = readSocketBudgets();
+  const dailyCaps = readDailyCaps();
   const publicOrigins = parsePublicOrigins(process.env.FOYER_PUBLIC_ORIGIN);
   // Route handlers and middleware run in this process and read secrets from the environment.
   Object.assign(process.env, secrets);
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
     trustedProxies: process.env.FOYER_TRUSTED_PROXIES,
     purge,
     budgets,
+    dailyCaps,
     log,
     async createRequestHandler(authorityUrl) {
       // Route handlers reach the authority through this variable.

@@ -12,6 +12,7 @@ import { attachChangeReceiver, type ChangeReceiver } from "../common/session-cha
 import type { Db } from "../db/types";
 import { type GuestPurgeOptions, startGuestPurgeJob } from "../jobs/purge-guests";
 import type { SocketBudgets } from "../realtime/budgets";
+import type { DailyCaps } from "../realtime/daily-caps";
 import { attachGateway, type Gateway, type ObservedEvent } from "../realtime/gateway";
 import { createRedisBus, type RedisBus } from "../realtime/redis-bus";
 import {
@@ -51,6 +52,8 @@ export interface FoyerNodeOptions {
   observeEvent?: (event: ObservedEvent) => void;
   /** What one visitor may make this node do. @default DEFAULT_SOCKET_BUDGETS */
   budgets?: SocketBudgets;
+  /** Messages per user and day. @default DEFAULT_DAILY_CAPS */
+  dailyCaps?: DailyCaps;
   log: LogFn;
 }
 
@@ -110,6 +113,7 @@ export async function startFoyerNode(options: FoyerNodeOptions): Promise<FoyerNo
     expectedPeers: () => liveNodeIds(db, nodeId),
     observeEvent: options.observeEvent,
     budgets: options.budgets,
+    dailyCaps: options.dailyCaps,
     log,
   });
   const live = gateway;

@@ -16,7 +16,8 @@ const BUDGETS: SocketBudgets = {
   perSocket: { ...UNLIMITED_SOCKET_BUDGETS.perSocket, send: { capacity: 5, perSecond: 5 } },
   perUser: {
     ...UNLIMITED_SOCKET_BUDGETS.perUser,
-    send: { capacity: 8, perSecond: 8 },
+    // Refills slowly, so that what a test counts does not depend on how fast the machine is.
+    send: { capacity: 8, perSecond: 0.2 },
     read: { capacity: 20, perSecond: 20 },
   },
   socketsPerSession: 3,
@@ -131,11 +132,34 @@ describe("socket budgets", () => {
     for (let i = 0; Date.now() < until; i += 1) {
       const ack = await send(calm, calmChannel, `calm${i}`);
       calmAcks.push(ack.status === "OK" ? "OK" : ack.code);
-      await pause(100);
+      // A person's pace, inside the bystander's own budget (5/s).
+      await pause(250);
     }
     await Promise.all(flood);
     expect(floodRefused).toBeGreaterThan(0);
-    expect(calmAcks.length).toBeGreaterThan(5);
-    expect(calmAcks.every((status) => status === "OK")).toBe(true);
+    expect(calmAcks.length).toBeGreaterThanOrEqual(2);
+    expect(calmAcks).toEqual(calmAcks.map(() => "OK"));
+  });
+
+  it("refuses a guest's messages past the daily cap with a reason, and a resend costs nothing", async () => {
+    const capped = await startTestGateway({ dailyCaps: { guest: 3, member: 100 } });
+    try {
+      const a = await capped.createUser();
+      const socket = await capped.connect({ token: a.token });
+      const channel = toDirectChannel(a.userId, "concierge");
+      const acks = [];
+      for (const id of ["d1", "d2", "d1", "d3", "d4"]) acks.push(await send(socket, channel, id));
+      expect(acks.map((ack) => (ack.status === "OK" ? "OK" : ack.code))).toEqual([
+        "OK",
+        "OK",
+        "OK",
+        "OK",
+        "quota_exceeded:daily_messages",
+      ]);
+      expect(acks[4]).toMatchObject({ message: expect.stringContaining("Sign up") });
+      expect(await stored(socket, channel)).toBe(3);
+    } finally {
+      await capped.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { LogFn } from "../common/log";
 import type { Db } from "../db/types";
 import type { ReplyTracker } from "./agent-reply";
 import type { BudgetKeeper, SocketBudgets } from "./budgets";
+import type { DailyCapKeeper, DailyCaps } from "./daily-caps";
 import type { EventSessionCheck } from "./handler-kit";
 import type { KnownChannels } from "./known-channels";
 import type { GatewayServer } from "./rooms";
@@ -70,6 +71,11 @@ export interface GatewayDeps {
    * @default DEFAULT_SOCKET_BUDGETS
    */
   budgets?: SocketBudgets;
+  /**
+   * Messages per user and UTC day (daily-caps.ts).
+   * @default DEFAULT_DAILY_CAPS
+   */
+  dailyCaps?: DailyCaps;
 }
 
 /** What handlers share: the deps plus the gateway's own state. */
@@ -86,4 +92,5 @@ export interface GatewayContext {
   observeEvent?: (event: ObservedEvent) => void;
   checkEventSession: EventSessionCheck;
   budgets: BudgetKeeper;
+  dailyCaps: DailyCapKeeper;
 }

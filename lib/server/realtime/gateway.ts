@@ -5,6 +5,7 @@ import { collectConfirmation, isSessionChange, type SessionChange } from "../com
 import { createReplyTracker } from "./agent-reply";
 import { createBudgetKeeper, DEFAULT_SOCKET_BUDGETS } from "./budgets";
 import type { GatewayContext, GatewayDeps, GatewaySessionState } from "./context";
+import { createDailyCapKeeper, DEFAULT_DAILY_CAPS } from "./daily-caps";
 import {
   type ClientEvent,
   checkEventSession,
@@ -137,6 +138,7 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
     observeEvent: deps.observeEvent,
     checkEventSession: deps.checkEventSession ?? checkEventSession,
     budgets: createBudgetKeeper(deps.budgets ?? DEFAULT_SOCKET_BUDGETS),
+    dailyCaps: createDailyCapKeeper(deps.dailyCaps ?? DEFAULT_DAILY_CAPS),
   };
   io.use(createHandshakeMiddleware(ctx, deps.publicOrigins));
   io.on("connection", createOnConnection(ctx));
@@ -149,6 +151,7 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
   const pruner = setInterval(() => {
     ctx.sessions.prune();
     ctx.budgets.prune(Date.now());
+    ctx.dailyCaps.prune();
   }, PRUNE_INTERVAL_IN_MS);
   pruner.unref();
   const loadStates =

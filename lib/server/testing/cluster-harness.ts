@@ -16,6 +16,7 @@ import type { TestStore } from "../db/testing/stores";
 import type { Db } from "../db/types";
 import { type FoyerNode, startFoyerNode } from "../node/start-foyer-node";
 import { type SocketBudgets, UNLIMITED_SOCKET_BUDGETS } from "../realtime/budgets";
+import { UNLIMITED_DAILY_CAPS } from "../realtime/daily-caps";
 import type { ObservedEvent } from "../realtime/gateway";
 
 /**
@@ -70,6 +71,7 @@ export async function startTestNode(
     },
     observeEvent: options.observe === false ? undefined : (e) => events.push(e),
     budgets: options.budgets ?? UNLIMITED_SOCKET_BUDGETS,
+    dailyCaps: UNLIMITED_DAILY_CAPS,
     log: (event, fields) => logs.push({ event, fields, at: performance.now() }),
   });
   let stopped = false;

@@ -26,6 +26,8 @@ export type RealtimeErrorCode =
   | "stale:token"
   | "not_found:agent"
   | "rate_limited:socket"
+  /** The user's messages for the day are used up (a guest can sign up for more). */
+  | "quota_exceeded:daily_messages"
   | "internal:server";
 
 export interface AgentSummary {

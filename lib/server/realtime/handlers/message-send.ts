@@ -5,7 +5,7 @@ import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "../../../shared/text";
 import { appendMessage } from "../../store/messages";
 import { runAgentReply } from "../agent-reply";
 import { getOwnChannel } from "../channel-access";
-import { checkSession, defineHandler, denied, ok } from "../handler-kit";
+import { checkSession, defineHandler, denied, fail, ok } from "../handler-kit";
 import { toChannelAudience } from "../rooms";
 
 /** Client message ids are the client's own idempotency keys. */
@@ -37,9 +37,20 @@ export const messageSend = defineHandler({
     const own = getOwnChannel(ctx.agents, userId, payload.channel);
     if (!own) return denied();
     await ctx.channels.ensure(ctx.db, { name: own.name, userId, agentId: own.agent.id });
+    if (!(await ctx.dailyCaps.spend(ctx.db, userId, socket.data.kind))) {
+      return fail(
+        "quota_exceeded:daily_messages",
+        socket.data.kind === "guest"
+          ? "You've reached today's message limit for guests. Sign up to keep going."
+          : "You've reached today's message limit. It resets at midnight UTC.",
+      );
+    }
     // Again right before the write: a revoke may have landed while the channel was ensured.
     const refused = checkSession(ctx, socket.data);
-    if (refused) return refused;
+    if (refused) {
+      ctx.dailyCaps.refund(userId);
+      return refused;
+    }
     const { message, created } = await appendMessage(ctx.db, {
       channel: own.name,
       authorId: userId,
@@ -48,8 +59,11 @@ export const messageSend = defineHandler({
       clientMessageId: payload.clientMessageId,
     }).catch((error: unknown) => {
       ctx.channels.forget(own.name);
+      ctx.dailyCaps.refund(userId);
       throw error;
     });
+    // A resend of a stored message costs nothing of the day.
+    if (!created) ctx.dailyCaps.refund(userId);
     if (created) {
       // Where it landed: the member's channel if a merge moved this one meanwhile.
       const landed = parseChannel(message.channel) ?? own.channel;

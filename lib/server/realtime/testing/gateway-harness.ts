@@ -9,6 +9,7 @@ import { createSocketToken } from "../../common/socket-tokens";
 import { createMemoryDb, insertTestUser } from "../../db/testing/memory-db";
 import type { Db } from "../../db/types";
 import { type SocketBudgets, UNLIMITED_SOCKET_BUDGETS } from "../budgets";
+import { type DailyCaps, UNLIMITED_DAILY_CAPS } from "../daily-caps";
 import { attachGateway, type Gateway, type GatewaySessionState } from "../gateway";
 
 export type TestClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
@@ -46,6 +47,8 @@ export interface StartTestGatewayOptions {
   wrapDb?: (db: Db) => Db;
   /** @default UNLIMITED_SOCKET_BUDGETS: most tests send bursts; budget tests pass their own */
   budgets?: SocketBudgets;
+  /** @default UNLIMITED_DAILY_CAPS */
+  dailyCaps?: DailyCaps;
 }
 
 /** Test harness: a real HTTP server on 127.0.0.1:0 with the gateway and an in-memory store. */
@@ -63,6 +66,7 @@ export async function startTestGateway(
     agents: options.agents ?? createBuiltInAgents({ storytellerDelayInMs: 2 }),
     loadSessionState: async (sessionId) => sessionStates.get(sessionId) ?? null,
     budgets: options.budgets ?? UNLIMITED_SOCKET_BUDGETS,
+    dailyCaps: options.dailyCaps ?? UNLIMITED_DAILY_CAPS,
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
