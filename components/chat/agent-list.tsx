@@ -40,14 +40,16 @@ function AgentItem({
     <li className="relative max-md:shrink-0" data-starred={String(agent.starred)}>
       <button
         type="button"
-        className="flex w-full cursor-pointer items-start gap-3 rounded-md border border-transparent py-2.5 pr-10 pl-3 text-left hover:bg-muted aria-[current=true]:border-primary/25 aria-[current=true]:bg-accent max-md:w-auto max-md:items-center max-md:whitespace-nowrap max-md:rounded-full max-md:border-border max-md:py-1.5 max-md:pl-1.5"
+        className="group flex w-full cursor-pointer items-start gap-3 rounded-md border border-transparent py-2.5 pr-10 pl-3 text-left hover:bg-muted aria-[current=true]:border-primary/25 aria-[current=true]:bg-accent max-md:w-auto max-md:items-center max-md:whitespace-nowrap max-md:rounded-full max-md:border-border max-md:py-1.5 max-md:pl-1.5"
         data-testid={`agent-item-${agent.id}`}
         data-streams={String(agent.streams)}
         aria-current={selected ? "true" : undefined}
         onClick={() => onSelect(agent.id)}
       >
         <Avatar className="max-md:size-7" aria-hidden="true">
-          <AvatarFallback>{initials(agent.name)}</AvatarFallback>
+          <AvatarFallback className="group-aria-[current=true]:bg-card">
+            {initials(agent.name)}
+          </AvatarFallback>
         </Avatar>
         <span className="grid min-w-0 flex-1">
           <span className="font-semibold">
