@@ -14,18 +14,30 @@ export interface AppFrameProps {
 /** Header (brand, connection, identity) and the main area every state renders into. */
 export function AppFrame({ status, identity, children }: AppFrameProps) {
   return (
-    <div className="app">
-      <header className="app__header">
-        <Link className="brand" href="/" aria-label="Foyer, back to the chat">
-          <span className="brand__mark" aria-hidden="true" />
-          <span className="brand__name">Foyer</span>
+    <div className="grid h-dvh grid-rows-[3.5rem_minmax(0,1fr)]">
+      <header className="flex items-center justify-between gap-4 border-b bg-card px-5 max-md:px-3">
+        <Link
+          className="flex items-center gap-2 rounded-md font-bold text-[1.05rem] tracking-tight"
+          href="/"
+          aria-label="Foyer, back to the chat"
+        >
+          <span
+            className="size-6.5 rounded-sm bg-linear-135 from-primary to-[#6d83f2]"
+            aria-hidden="true"
+          />
+          <span>Foyer</span>
         </Link>
-        <div className="app__header-end">
+        <div className="flex min-w-0 items-center gap-3 max-md:gap-1.5">
           {status ? <ConnectionStatus state={status} /> : null}
           {identity}
         </div>
       </header>
-      <main className="app__main">{children}</main>
+      <main className="min-h-0">{children}</main>
     </div>
   );
+}
+
+/** Centres a page's one card (a form, a notice) in the main area. */
+export function AppCenter({ children }: { children: ReactNode }) {
+  return <div className="grid h-full place-items-center overflow-y-auto p-6">{children}</div>;
 }

@@ -8,7 +8,7 @@ import { getIdentityStore, startIdentityOnce } from "@/lib/client/identity/brows
 import { prepareRealtimeConnection } from "@/lib/client/realtime/realtime-connection";
 import { preopenSocketTransport } from "@/lib/client/realtime/socket";
 import { useIdentity } from "@/lib/hooks/use-identity";
-import { AppFrame } from "./app-frame";
+import { AppCenter, AppFrame } from "./app-frame";
 import { ChatShell } from "./chat-shell";
 
 // The chat needs the visitor's identity and a socket: both start while the page hydrates
@@ -48,7 +48,7 @@ export function ChatApp() {
 
   return (
     <AppFrame status={state.status === "loading" ? "connecting" : "error"}>
-      <div className="app__center">
+      <AppCenter>
         {state.status === "loading" ? (
           <Panel title="Opening your conversation…" role="status">
             <Spinner />
@@ -58,7 +58,7 @@ export function ChatApp() {
         ) : (
           <SessionEnded reason={state.reason} onStart={retry} />
         )}
-      </div>
+      </AppCenter>
     </AppFrame>
   );
 }

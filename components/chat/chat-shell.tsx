@@ -110,7 +110,7 @@ export function ChatShell({ session, store, notice, onDismissNotice }: ChatShell
         </>
       }
     >
-      <div className="chat">
+      <div className="grid h-full grid-cols-[300px_minmax(0,1fr)] max-md:grid-cols-[minmax(0,1fr)] max-md:grid-rows-[auto_minmax(0,1fr)]">
         <AgentList
           agents={agentList}
           status={agents.status}
@@ -119,12 +119,19 @@ export function ChatShell({ session, store, notice, onDismissNotice }: ChatShell
           onToggleStar={agents.toggleStar}
           onRetry={() => void agents.refetch()}
         />
-        <section className="conversation" aria-labelledby="conversation-title">
-          <header className="conversation__header">
-            <h1 className="conversation__title" id="conversation-title">
+        <section
+          className="flex min-h-0 min-w-0 flex-col bg-background"
+          aria-labelledby="conversation-title"
+        >
+          <header className="border-b bg-card px-5 py-3.5 max-md:px-3 max-md:py-2">
+            <h1 className="font-bold text-[1.05rem] leading-snug" id="conversation-title">
               {agent ? agent.name : "Foyer"}
             </h1>
-            {agent ? <p className="conversation__subtitle">{agent.description}</p> : null}
+            {agent ? (
+              <p className="truncate text-muted-foreground text-sm max-md:hidden">
+                {agent.description}
+              </p>
+            ) : null}
           </header>
           {notice ? <IdentityNotice notice={notice} onDismiss={onDismissNotice} /> : null}
           {session.guestPending ? <GuestPending /> : null}

@@ -1,6 +1,8 @@
 "use client";
 
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Textarea } from "@/components/ui/textarea";
 import { MESSAGE_BODY_MAX_LENGTH } from "@/lib/shared/realtime/events";
 
 export interface ComposerProps {
@@ -55,14 +57,17 @@ export function Composer({
   const label = agentName ? `Message ${agentName}` : "Message";
 
   return (
-    <form className="composer" onSubmit={onSubmit}>
-      <label htmlFor={inputId} className="visually-hidden">
+    <form
+      className="grid grid-cols-[minmax(0,1fr)_auto] gap-x-2 gap-y-1 border-t bg-card px-5 pt-3 pb-2.5 max-md:px-3 max-md:py-2"
+      onSubmit={onSubmit}
+    >
+      <label htmlFor={inputId} className="sr-only">
         {label}
       </label>
-      <textarea
+      <Textarea
         id={inputId}
         ref={inputRef}
-        className="composer__input"
+        className="max-h-[40vh] min-h-11 resize-none rounded-lg px-3.5 py-2.5"
         data-testid="composer-input"
         rows={1}
         maxLength={MESSAGE_BODY_MAX_LENGTH}
@@ -73,18 +78,26 @@ export function Composer({
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
       />
-      <button
+      <Button
         type="submit"
-        className="btn btn--primary composer__send"
+        size="icon"
+        className="size-11 self-end rounded-lg"
         data-testid="composer-send"
         aria-label="Send message"
         disabled={disabled || !text.trim()}
       >
-        <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+        <svg
+          className="size-5"
+          viewBox="0 0 24 24"
+          width="20"
+          height="20"
+          aria-hidden="true"
+          focusable="false"
+        >
           <path d="M3.4 20.4 21 12 3.4 3.6l-.01 6.53L15 12 3.39 13.87z" fill="currentColor" />
         </svg>
-      </button>
-      <p className="composer__hint" id={hintId}>
+      </Button>
+      <p className="col-span-full text-muted-foreground text-xs" id={hintId}>
         {disabled
           ? disabledReason
           : offline

@@ -1,3 +1,4 @@
+import { Banner } from "@/components/ui/banner";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
 import type { ConnectionState } from "@/lib/client/realtime/realtime-connection";
@@ -13,22 +14,22 @@ export function ConnectionBanner({ state, error, onRetry }: ConnectionBannerProp
   if (state === "connected") return null;
   if (state === "error") {
     return (
-      <div className="banner banner--danger" role="alert" data-testid="connection-banner">
+      <Banner tone="danger" role="alert" data-testid="connection-banner">
         <span>{error ? `Connection failed: ${error}` : "Connection failed."}</span>
-        <Button variant="secondary" size="sm" onClick={onRetry}>
+        <Button variant="outline" size="sm" onClick={onRetry}>
           Try again
         </Button>
-      </div>
+      </Banner>
     );
   }
   return (
-    <div className="banner banner--info" data-testid="connection-banner">
+    <Banner tone="info" data-testid="connection-banner">
       <Spinner />
       <span>
         {state === "reconnecting"
           ? "Connection lost. Reconnecting… Messages you missed will appear."
           : "Connecting to chat…"}
       </span>
-    </div>
+    </Banner>
   );
 }

@@ -6,6 +6,8 @@ import { useStickToBottom } from "@/lib/hooks/use-stick-to-bottom";
 import type { AgentSummary, ChatMessage } from "@/lib/shared/realtime/events";
 import { MessageBubble, PendingBubble, StreamingBubble } from "./message";
 
+const NOTE = "flex items-center justify-center gap-2 p-4 text-muted-foreground";
+
 export interface TranscriptProps {
   userId: string;
   agent: AgentSummary | null;
@@ -31,7 +33,7 @@ export function Transcript(props: TranscriptProps) {
 
   return (
     <div
-      className="transcript"
+      className="min-h-0 flex-auto scroll-smooth overflow-y-auto p-5 max-md:p-3"
       data-testid="transcript"
       role="log"
       aria-label={agent ? `Conversation with ${agent.name}` : "Conversation"}
@@ -43,25 +45,25 @@ export function Transcript(props: TranscriptProps) {
       tabIndex={0}
     >
       {status === "pending" && empty ? (
-        <p className="transcript__note">
+        <p className={NOTE}>
           <Spinner /> Loading conversation…
         </p>
       ) : null}
       {status === "error" ? (
-        <div className="transcript__note" role="alert">
+        <div className={NOTE} role="alert">
           <span>We could not open this conversation.</span>
-          <Button variant="secondary" size="sm" onClick={onRetry}>
+          <Button variant="outline" size="sm" onClick={onRetry}>
             Retry
           </Button>
         </div>
       ) : null}
       {status === "success" && empty && agent ? (
-        <div className="transcript__empty">
-          <p className="transcript__empty-title">Say hello to {agent.name}</p>
+        <div className="mx-auto mt-12 mb-4 max-w-105 text-center text-muted-foreground">
+          <p className="mb-1 font-semibold text-foreground text-lg">Say hello to {agent.name}</p>
           <p>{agent.description}</p>
         </div>
       ) : null}
-      <ol className="transcript__list">
+      <ol className="mx-auto flex max-w-190 flex-col gap-3">
         {messages.map((message) => (
           <MessageBubble
             key={message.id}

@@ -14,6 +14,10 @@ export interface AccountMenuProps {
   kind: IdentityKind;
 }
 
+const NAV = "flex items-center gap-2";
+/** On a narrow screen the header keeps only the main action. */
+const WIDE_ONLY = "max-md:hidden";
+
 /** Sign-in and sign-up for a guest; sign-out for a member. */
 export function AccountMenu({ userId, kind }: AccountMenuProps) {
   const [pending, setPending] = useState(false);
@@ -21,16 +25,22 @@ export function AccountMenu({ userId, kind }: AccountMenuProps) {
 
   if (kind === "guest") {
     return (
-      <nav className="account" aria-label="Account">
-        <Link className="btn btn--ghost btn--sm" href="/sessions" data-testid="sessions-link">
-          Session
-        </Link>
-        <Link className="btn btn--ghost btn--sm" href="/sign-in" data-testid="sign-in-link">
-          Sign in
-        </Link>
-        <Link className="btn btn--primary btn--sm" href="/sign-up" data-testid="sign-up-link">
-          Sign up
-        </Link>
+      <nav className={NAV} aria-label="Account">
+        <Button asChild variant="ghost" size="sm" className={WIDE_ONLY}>
+          <Link href="/sessions" data-testid="sessions-link">
+            Session
+          </Link>
+        </Button>
+        <Button asChild variant="ghost" size="sm" className={WIDE_ONLY}>
+          <Link href="/sign-in" data-testid="sign-in-link">
+            Sign in
+          </Link>
+        </Button>
+        <Button asChild size="sm">
+          <Link href="/sign-up" data-testid="sign-up-link">
+            Sign up
+          </Link>
+        </Button>
       </nav>
     );
   }
@@ -58,12 +68,14 @@ export function AccountMenu({ userId, kind }: AccountMenuProps) {
   }
 
   return (
-    <nav className="account" aria-label="Account">
-      <Link className="btn btn--ghost btn--sm" href="/sessions" data-testid="sessions-link">
-        Sessions
-      </Link>
+    <nav className={NAV} aria-label="Account">
+      <Button asChild variant="ghost" size="sm" className={WIDE_ONLY}>
+        <Link href="/sessions" data-testid="sessions-link">
+          Sessions
+        </Link>
+      </Button>
       <Button
-        variant="secondary"
+        variant="outline"
         size="sm"
         onClick={() => void onSignOut()}
         disabled={pending}

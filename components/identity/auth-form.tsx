@@ -1,13 +1,16 @@
 "use client";
 
-import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Spinner } from "@/components/ui/spinner";
+import { TextLink } from "@/components/ui/text-link";
 import { type ApiResult, retryMerge, signIn, signUp } from "@/lib/client/api/auth";
 import { verifyHandoff } from "@/lib/client/identity/handoff";
 import { notifyIdentityChanged } from "@/lib/client/identity/tab-sync";
 import { type AuthResponse, PASSWORD_MIN_LENGTH } from "@/lib/shared/contracts/auth";
+import { cn } from "@/lib/utils";
+import { AuthField } from "./auth-field";
 import { MergeFailed } from "./merge-failed";
 
 export type AuthMode = "sign-in" | "sign-up";
@@ -24,6 +27,9 @@ type Phase =
   | { name: "merging"; member: AuthResponse }
   | { name: "merge_failed"; member: AuthResponse; message: string }
   | { name: "verifying"; member: AuthResponse };
+
+/** A message box inside the form (an error, progress). */
+const NOTE = "rounded-md px-3 py-2.5 text-sm";
 
 const COPY = {
   "sign-in": {
@@ -113,51 +119,42 @@ export function AuthForm({ mode, hasGuest }: AuthFormProps) {
 
   const busy = phase.name !== "form";
   return (
-    <section className="auth" aria-labelledby={`${ids.error}-title`} data-testid="auth-form">
-      <h1 className="auth__title" id={`${ids.error}-title`}>
-        {copy.title}
-      </h1>
-      <p className="auth__lead">
-        {hasGuest
-          ? "Everything you did as a guest (conversations, stars, preferences) comes with you."
-          : "Keep your conversations on every device."}
-      </p>
-      <form className="auth__form" noValidate onSubmit={onSubmit} aria-describedby={ids.error}>
-        {error ? (
-          <p className="auth__error" role="alert" id={ids.error} data-testid="auth-error">
-            {error}
-          </p>
-        ) : null}
-        <div className="field">
-          <label className="field__label" htmlFor={ids.email}>
-            Email
-          </label>
-          <input
+    <Card asChild className="max-w-105">
+      <section aria-labelledby={`${ids.error}-title`} data-testid="auth-form">
+        <CardHeader>
+          <CardTitle id={`${ids.error}-title`}>{copy.title}</CardTitle>
+          <CardDescription>
+            {hasGuest
+              ? "Everything you did as a guest (conversations, stars, preferences) comes with you."
+              : "Keep your conversations on every device."}
+          </CardDescription>
+        </CardHeader>
+        <form className="grid gap-4" noValidate onSubmit={onSubmit} aria-describedby={ids.error}>
+          {error ? (
+            <p
+              className={cn(NOTE, "bg-destructive-subtle text-destructive")}
+              role="alert"
+              id={ids.error}
+              data-testid="auth-error"
+            >
+              {error}
+            </p>
+          ) : null}
+          <AuthField
             id={ids.email}
-            className="field__input"
+            label="Email"
             type="email"
             name="email"
             autoComplete="email"
             required
             value={email}
             onChange={(e) => setEmail(e.target.value)}
-            aria-invalid={fields.email ? true : undefined}
-            aria-describedby={fields.email ? `${ids.email}-error` : undefined}
+            error={fields.email}
             data-testid="auth-email"
           />
-          {fields.email ? (
-            <span className="field__error" id={`${ids.email}-error`}>
-              {fields.email}
-            </span>
-          ) : null}
-        </div>
-        <div className="field">
-          <label className="field__label" htmlFor={ids.password}>
-            Password
-          </label>
-          <input
+          <AuthField
             id={ids.password}
-            className="field__input"
+            label="Password"
             type="password"
             name="password"
             autoComplete={copy.password}
@@ -165,36 +162,28 @@ export function AuthForm({ mode, hasGuest }: AuthFormProps) {
             minLength={mode === "sign-up" ? PASSWORD_MIN_LENGTH : undefined}
             value={password}
             onChange={(e) => setPassword(e.target.value)}
-            aria-invalid={fields.password ? true : undefined}
-            aria-describedby={`${ids.password}-hint`}
+            error={fields.password}
+            hint={mode === "sign-up" ? `At least ${PASSWORD_MIN_LENGTH} characters.` : undefined}
             data-testid="auth-password"
           />
-          {fields.password ? (
-            <span className="field__error" id={`${ids.password}-hint`}>
-              {fields.password}
-            </span>
-          ) : mode === "sign-up" ? (
-            <span className="field__hint" id={`${ids.password}-hint`}>
-              At least {PASSWORD_MIN_LENGTH} characters.
-            </span>
+          {phase.name === "merging" ? (
+            <p
+              className={cn(NOTE, "bg-accent text-accent-foreground")}
+              role="status"
+              data-testid="auth-merging"
+            >
+              <Spinner /> Bringing your guest conversations over…
+            </p>
           ) : null}
-        </div>
-        {phase.name === "merging" ? (
-          <p className="auth__note" role="status" data-testid="auth-merging">
-            <Spinner /> Bringing your guest conversations over…
-          </p>
-        ) : null}
-        <Button type="submit" disabled={busy} data-testid="auth-submit">
-          {busy ? <Spinner /> : null}
-          {copy.submit}
-        </Button>
-      </form>
-      <p className="auth__switch">
-        {copy.switchText}{" "}
-        <Link className="link" href={copy.switchLink}>
-          {copy.switchLabel}
-        </Link>
-      </p>
-    </section>
+          <Button type="submit" disabled={busy} data-testid="auth-submit">
+            {busy ? <Spinner /> : null}
+            {copy.submit}
+          </Button>
+        </form>
+        <p className="text-center text-muted-foreground text-sm">
+          {copy.switchText} <TextLink href={copy.switchLink}>{copy.switchLabel}</TextLink>
+        </p>
+      </section>
+    </Card>
   );
 }

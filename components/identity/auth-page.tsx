@@ -1,6 +1,6 @@
-import Link from "next/link";
-import { AppFrame } from "@/components/chat/app-frame";
+import { AppCenter, AppFrame } from "@/components/chat/app-frame";
 import { Panel } from "@/components/ui/panel";
+import { TextLink } from "@/components/ui/text-link";
 import type { Identity } from "@/lib/shared/contracts/identity";
 import { AuthForm, type AuthMode } from "./auth-form";
 
@@ -11,19 +11,17 @@ import { AuthForm, type AuthMode } from "./auth-form";
 export function AuthPage({ mode, identity }: { mode: AuthMode; identity: Identity | null }) {
   return (
     <AppFrame>
-      <div className="app__center">
+      <AppCenter>
         {identity?.kind === "member" ? (
           <Panel title="You are signed in" testId="already-signed-in" role="status">
             <p>
-              <Link className="link" href="/">
-                Back to your conversations
-              </Link>
+              <TextLink href="/">Back to your conversations</TextLink>
             </p>
           </Panel>
         ) : (
           <AuthForm mode={mode} hasGuest={identity?.kind === "guest"} />
         )}
-      </div>
+      </AppCenter>
     </AppFrame>
   );
 }

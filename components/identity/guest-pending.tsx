@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { Banner } from "@/components/ui/banner";
 import { Button } from "@/components/ui/button";
 import { retryMerge } from "@/lib/client/api/auth";
 
@@ -17,7 +18,7 @@ export function GuestPending() {
     setState("failed");
   }
   return (
-    <div className="banner banner--info" role="status" data-testid="guest-pending">
+    <Banner tone="info" role="status" data-testid="guest-pending">
       <span>
         {state === "failed"
           ? "Still could not move your guest conversations. They are safe; try again later."
@@ -26,6 +27,6 @@ export function GuestPending() {
       <Button size="sm" onClick={() => void onMerge()} disabled={state === "merging"}>
         {state === "merging" ? "Moving…" : "Bring them over"}
       </Button>
-    </div>
+    </Banner>
   );
 }

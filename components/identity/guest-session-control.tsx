@@ -25,12 +25,12 @@ export function GuestSessionControl({ userId }: { userId: string }) {
       testId="guest-session-control"
       actions={
         <>
-          <Button variant="secondary" onClick={() => void onEnd()} disabled={state === "ending"}>
+          <Button variant="outline" onClick={() => void onEnd()} disabled={state === "ending"}>
             End guest session
           </Button>
-          <Link className="btn btn--primary" href="/sign-up">
-            Keep it: sign up
-          </Link>
+          <Button asChild>
+            <Link href="/sign-up">Keep it: sign up</Link>
+          </Button>
         </>
       }
     >

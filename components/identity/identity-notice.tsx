@@ -1,3 +1,4 @@
+import { Banner } from "@/components/ui/banner";
 import { Button } from "@/components/ui/button";
 import type { IdentityNotice as Notice } from "@/lib/client/identity/identity-store";
 
@@ -11,16 +12,11 @@ const TEXT: Record<Notice, string> = {
 /** Why this tab's identity just changed: it never changes silently. */
 export function IdentityNotice({ notice, onDismiss }: { notice: Notice; onDismiss: () => void }) {
   return (
-    <div
-      className="banner banner--info"
-      role="status"
-      data-testid="identity-notice"
-      data-notice={notice}
-    >
+    <Banner tone="info" role="status" data-testid="identity-notice" data-notice={notice}>
       <span>{TEXT[notice]}</span>
       <Button variant="ghost" size="sm" onClick={onDismiss}>
         Dismiss
       </Button>
-    </div>
+    </Banner>
   );
 }

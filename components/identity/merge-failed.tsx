@@ -1,5 +1,5 @@
 import { Button } from "@/components/ui/button";
-import { Panel } from "@/components/ui/panel";
+import { Panel, PanelDetail } from "@/components/ui/panel";
 
 export interface MergeFailedProps {
   message: string;
@@ -23,14 +23,14 @@ export function MergeFailed({ message, onRetry, onContinue }: MergeFailedProps) 
           <Button onClick={onRetry} data-testid="merge-retry">
             Try again
           </Button>
-          <Button variant="secondary" onClick={onContinue}>
+          <Button variant="outline" onClick={onContinue}>
             Continue for now
           </Button>
         </>
       }
     >
       <p>You are signed in. Your guest conversations are kept safe and can be moved later.</p>
-      <p className="panel__detail">{message}</p>
+      <PanelDetail>{message}</PanelDetail>
     </Panel>
   );
 }

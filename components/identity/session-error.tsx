@@ -1,5 +1,5 @@
 import { Button } from "@/components/ui/button";
-import { Panel } from "@/components/ui/panel";
+import { Panel, PanelDetail } from "@/components/ui/panel";
 
 export interface SessionErrorProps {
   code: string;
@@ -32,10 +32,10 @@ export function SessionError({ code, message, onRetry }: SessionErrorProps) {
           ? message
           : "Your conversations are safe. Please try again in a moment."}
       </p>
-      <p className="panel__detail">
+      <PanelDetail>
         Error code: <code data-testid="session-error-code">{code}</code>
-      </p>
-      <p className="panel__detail visually-hidden">{message}</p>
+      </PanelDetail>
+      <PanelDetail className="sr-only">{message}</PanelDetail>
     </Panel>
   );
 }

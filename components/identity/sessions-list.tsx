@@ -2,7 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { Card, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { revokeSession, signOut } from "@/lib/client/api/auth";
 import { verifyHandoff } from "@/lib/client/identity/handoff";
 import { notifyIdentityChanged } from "@/lib/client/identity/tab-sync";
@@ -51,55 +53,61 @@ export function SessionsList({ sessions, userId }: { sessions: SessionInfo[]; us
   }
 
   return (
-    <section className="auth sessions" aria-labelledby="sessions-title" data-testid="sessions">
-      <h1 className="auth__title" id="sessions-title">
-        Your sessions
-      </h1>
-      <p className="auth__lead">Every browser where you are signed in.</p>
-      {message ? (
-        <p className="auth__note" role="status" data-testid="sessions-message">
-          {message}
-        </p>
-      ) : null}
-      <ul className="sessions__list">
-        {sessions.map((session) => (
-          <li
-            key={session.id}
-            className="sessions__item"
-            data-testid="session-row"
-            data-session-id={session.id}
-            data-current={String(session.current)}
+    <Card asChild className="max-w-140">
+      <section aria-labelledby="sessions-title" data-testid="sessions">
+        <CardHeader>
+          <CardTitle id="sessions-title">Your sessions</CardTitle>
+          <CardDescription>Every browser where you are signed in.</CardDescription>
+        </CardHeader>
+        {message ? (
+          <p
+            className="rounded-md bg-accent px-3 py-2.5 text-accent-foreground text-sm"
+            role="status"
+            data-testid="sessions-message"
           >
-            <div>
-              <p className="sessions__device">
-                {describeUserAgent(session.userAgent)}
-                {session.current ? <span className="tag">this browser</span> : null}
-              </p>
-              <p className="field__hint">
-                Started {when(session.createdAt)} · last seen {when(session.lastSeenAt)}
-              </p>
-            </div>
-            <Button
-              variant="secondary"
-              size="sm"
-              disabled={busy !== null}
-              onClick={() => void onRevoke(session)}
-              data-testid="session-revoke"
+            {message}
+          </p>
+        ) : null}
+        <ul className="grid gap-2">
+          {sessions.map((session) => (
+            <li
+              key={session.id}
+              className="flex items-center justify-between gap-4 rounded-md border p-3"
+              data-testid="session-row"
+              data-session-id={session.id}
+              data-current={String(session.current)}
             >
-              {session.current ? "Sign out" : "Revoke"}
-            </Button>
-          </li>
-        ))}
-      </ul>
-      <div className="panel__actions">
-        <Button
-          onClick={() => void onSignOutEverywhere()}
-          disabled={busy !== null}
-          data-testid="sign-out-everywhere"
-        >
-          Sign out everywhere
-        </Button>
-      </div>
-    </section>
+              <div>
+                <p className="flex flex-wrap items-center gap-1.5 font-semibold">
+                  {describeUserAgent(session.userAgent)}
+                  {session.current ? <Badge variant="tag">this browser</Badge> : null}
+                </p>
+                <p className="text-[0.8rem] text-muted-foreground">
+                  Started {when(session.createdAt)} · last seen {when(session.lastSeenAt)}
+                </p>
+              </div>
+              <Button
+                variant="outline"
+                size="sm"
+                disabled={busy !== null}
+                onClick={() => void onRevoke(session)}
+                data-testid="session-revoke"
+              >
+                {session.current ? "Sign out" : "Revoke"}
+              </Button>
+            </li>
+          ))}
+        </ul>
+        <CardFooter>
+          <Button
+            onClick={() => void onSignOutEverywhere()}
+            disabled={busy !== null}
+            data-testid="sign-out-everywhere"
+          >
+            Sign out everywhere
+          </Button>
+        </CardFooter>
+      </section>
+    </Card>
   );
 }

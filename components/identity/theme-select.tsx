@@ -20,12 +20,12 @@ export function ThemeSelect({ theme, disabled, onChange }: ThemeSelectProps) {
   const id = useId();
   return (
     <>
-      <label className="visually-hidden" htmlFor={id}>
+      <label className="sr-only" htmlFor={id}>
         Theme
       </label>
       <select
         id={id}
-        className="theme-select"
+        className="h-8 cursor-pointer rounded-md border border-input bg-card px-1.5 text-[0.85rem] text-foreground shadow-xs disabled:cursor-not-allowed disabled:opacity-55"
         value={theme}
         disabled={disabled}
         data-testid="theme-select"

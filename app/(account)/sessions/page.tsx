@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { AppFrame } from "@/components/chat/app-frame";
+import { AppCenter, AppFrame } from "@/components/chat/app-frame";
 import { GuestSessionControl } from "@/components/identity/guest-session-control";
 import { SessionsList } from "@/components/identity/sessions-list";
 import { Panel } from "@/components/ui/panel";
+import { TextLink } from "@/components/ui/text-link";
 import { listMemberSessions } from "@/lib/server/web/authority-client/list-member-sessions";
 import { getIdentity } from "@/lib/server/web/identity/dal";
 
@@ -16,7 +16,7 @@ export default async function SessionsPage() {
   const sessions = identity?.kind === "member" ? await listMemberSessions() : null;
   return (
     <AppFrame>
-      <div className="app__center">
+      <AppCenter>
         {identity?.kind === "member" && sessions ? (
           <SessionsList sessions={sessions} userId={identity.userId} />
         ) : identity?.kind === "guest" ? (
@@ -24,13 +24,11 @@ export default async function SessionsPage() {
         ) : (
           <Panel title="No active session" testId="no-session" role="status">
             <p>
-              <Link className="link" href="/">
-                Start a conversation
-              </Link>
+              <TextLink href="/">Start a conversation</TextLink>
             </p>
           </Panel>
         )}
-      </div>
+      </AppCenter>
     </AppFrame>
   );
 }
