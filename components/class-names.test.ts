@@ -1,5 +1,5 @@
 /**
- * STYLE.md: class lists are composed with `cn()` and variants with `cva`, never built from
+ * CONTRIBUTING.md: class lists are composed with `cn()` and variants with `cva`, never built from
  * template strings (Tailwind only generates the classes it can see whole in the source, and
  * a `btn--${variant}` hides them). This scans every component and page.
  */

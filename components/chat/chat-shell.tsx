@@ -46,8 +46,8 @@ export function ChatShell({ session, store, notice, onDismissNotice }: ChatShell
   const { userId } = session;
   const realtime = useRealtime(userId, store);
   const connected = realtime.state === "connected";
-  // DESIGN invariant 4: channels are built and joined only with a token that is this
-  // identity's; a socket holding anyone else's re-syncs the identity and never joins.
+  // docs/design.md, client invariant 4: channels are built and joined only with a token that
+  // is this identity's; a socket holding anyone else's re-syncs the identity and never joins.
   const ownsToken = realtime.socketUserId === userId;
   useEffect(() => {
     if (realtime.socketUserId !== null && realtime.socketUserId !== userId) {

@@ -88,12 +88,16 @@ export interface PendingBubbleProps {
 /** The optimistic bubble of a message not yet acknowledged (or failed, with a retry). */
 export function PendingBubble({ message, onResend }: PendingBubbleProps) {
   const failed = message.status === "failed";
+  // Over the send budget: it goes out by itself after the server's wait; say so kindly.
+  const status = failed ? "Not sent" : message.slowedDown ? "Sending in a moment…" : "Sending…";
   return (
     <Bubble
       tone={failed ? "failed" : "pending"}
       author="You"
       time={
-        <span className={cn(failed && "text-destructive")}>{failed ? "Not sent" : "Sending…"}</span>
+        <span className={cn(failed && "text-destructive")} aria-live="polite">
+          {status}
+        </span>
       }
       body={message.body}
       after={
@@ -105,6 +109,7 @@ export function PendingBubble({ message, onResend }: PendingBubbleProps) {
       }
       data-testid="pending-message"
       data-status={message.status}
+      data-slowed-down={message.slowedDown ? "true" : undefined}
       data-client-message-id={message.clientMessageId}
     />
   );
