@@ -4,7 +4,7 @@
  */
 import next from "next";
 import { readAuthorityLimits } from "./authority/rate-limit";
-import { ConfigError, getDataDir, loadSecrets } from "./common/env";
+import { ConfigError, getDataDir, loadSecrets, readPositiveNumber } from "./common/env";
 import { log } from "./common/log";
 import { parsePublicOrigins } from "./common/same-origin";
 import { migrate } from "./db/migrate";
@@ -13,6 +13,9 @@ import { readGuestPurgeOptions } from "./jobs/purge-guests";
 import { startFoyerNode } from "./node/start-foyer-node";
 import { readSocketBudgets } from "./realtime/budgets";
 import { readDailyCaps } from "./realtime/daily-caps";
+
+/** How long a SIGTERM lets the node answer what it took and finish agent replies. */
+const DEFAULT_SHUTDOWN_GRACE_IN_MS = 10_000;
 
 async function main(): Promise<void> {
   const dev = process.env.NODE_ENV === "development";
@@ -23,6 +26,11 @@ async function main(): Promise<void> {
   const authorityLimits = readAuthorityLimits();
   const budgets = readSocketBudgets();
   const dailyCaps = readDailyCaps();
+  const shutdownGraceInMs = readPositiveNumber(
+    process.env,
+    "FOYER_SHUTDOWN_GRACE_MS",
+    DEFAULT_SHUTDOWN_GRACE_IN_MS,
+  );
   const publicOrigins = parsePublicOrigins(process.env.FOYER_PUBLIC_ORIGIN);
   // Route handlers and middleware run in this process and read secrets from the environment.
   Object.assign(process.env, secrets);
@@ -65,10 +73,14 @@ async function main(): Promise<void> {
 
   let closing = false;
   const shutdown = async (signal: string) => {
-    if (closing) return;
+    if (closing) {
+      log("server.stop_forced", { signal });
+      process.exit(1);
+    }
     closing = true;
-    log("server.stopping", { signal });
-    await node.close();
+    log("server.stopping", { signal, graceMs: shutdownGraceInMs });
+    // SIGTERM (a deploy, a scale-down) drains; a second signal or SIGINT stops at once.
+    await node.close(signal === "SIGTERM" ? shutdownGraceInMs : 0);
     await db.close();
     process.exit(0);
   };

@@ -232,6 +232,8 @@ export function isRetryableAckError(error: unknown): boolean {
     error instanceof RealtimeAckError &&
     (error.code === "timeout:ack" ||
       error.code === "rate_limited:socket" ||
+      // The node is shutting down: the socket reconnects to another; the same id is stored once.
+      error.code === "unavailable:node" ||
       error.code === "internal:server" ||
       // The socket refreshes its token as soon as it learns of a rotation; then retry.
       error.code === "stale:token")

@@ -62,8 +62,12 @@ export interface FoyerNode {
   authorityUrl: string;
   server: Server;
   gateway: Gateway;
-  /** Stops accepting, closes sockets, the authority and the bus (not the db: the caller's). */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, closes sockets, the authority and the bus (not the db: the caller's).
+   * With a grace: drains first (the gateway answers what it took and lets agent replies
+   * finish, within `graceInMs`), while new connections are refused.
+   */
+  close(graceInMs?: number): Promise<void>;
 }
 
 function notFound(_req: IncomingMessage, res: ServerResponse): void {
@@ -150,13 +154,15 @@ export async function startFoyerNode(options: FoyerNodeOptions): Promise<FoyerNo
     authorityUrl,
     server,
     gateway: live,
-    async close() {
+    async close(graceInMs = 0) {
+      // No new connection while draining; the open ones (the sockets) are closed after it.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await membership?.stop();
       receiver?.detach();
       purge?.stop();
-      await live.close();
+      await live.close(graceInMs);
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
       await authority?.close();
       await bus?.close();
     },

@@ -14,26 +14,52 @@ export const AGENT_REPLY_TIMEOUT_IN_MS = 60_000;
 const APOLOGY = "Sorry, I could not answer that just now. Please try again.";
 
 /** Runs agent replies in the background and stops them all on `close`. */
+/** How long a closing tracker waits for aborted replies to settle. */
+const ABORTED_REPLY_WAIT_IN_MS = 1_000;
+
 export interface ReplyTracker {
   start(task: (shutdown: AbortSignal) => Promise<void>): void;
-  /** Aborts running replies and waits for them to settle. */
-  close(): Promise<void>;
+  /**
+   * Takes no new reply, lets running ones finish for up to `graceInMs`, then aborts what is
+   * left and waits for it to settle.
+   */
+  close(graceInMs?: number): Promise<void>;
 }
 
 export function createReplyTracker(log: GatewayContext["log"]): ReplyTracker {
   const shutdown = new AbortController();
   const running = new Set<Promise<void>>();
+  let closing = false;
   return {
     start(task) {
-      if (shutdown.signal.aborted) return;
+      if (closing) return;
       const run: Promise<void> = task(shutdown.signal)
         .catch((error: unknown) => log("agent.reply_failed", { error: String(error) }))
         .finally(() => running.delete(run));
       running.add(run);
     },
-    async close() {
+    async close(graceInMs = 0) {
+      closing = true;
+      if (graceInMs > 0 && running.size > 0) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          Promise.allSettled([...running]),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, graceInMs);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
       shutdown.abort();
-      await Promise.allSettled([...running]);
+      // An agent that ignores the abort must not hold the shutdown: wait a moment, no more.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.allSettled([...running]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, ABORTED_REPLY_WAIT_IN_MS);
+        }),
+      ]);
+      clearTimeout(timer);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Db } from "../db/types";
 import type { ReplyTracker } from "./agent-reply";
 import type { BudgetKeeper, SocketBudgets } from "./budgets";
 import type { DailyCapKeeper, DailyCaps } from "./daily-caps";
+import type { DrainGate } from "./drain";
 import type { EventSessionCheck } from "./handler-kit";
 import type { KnownChannels } from "./known-channels";
 import type { GatewayServer } from "./rooms";
@@ -93,4 +94,6 @@ export interface GatewayContext {
   checkEventSession: EventSessionCheck;
   budgets: BudgetKeeper;
   dailyCaps: DailyCapKeeper;
+  /** The node's events in flight, closed to new ones while it shuts down. */
+  gate: DrainGate;
 }

@@ -6,6 +6,7 @@ import { createReplyTracker } from "./agent-reply";
 import { createBudgetKeeper, DEFAULT_SOCKET_BUDGETS } from "./budgets";
 import type { GatewayContext, GatewayDeps, GatewaySessionState } from "./context";
 import { createDailyCapKeeper, DEFAULT_DAILY_CAPS } from "./daily-caps";
+import { createDrainGate } from "./drain";
 import {
   type ClientEvent,
   checkEventSession,
@@ -73,8 +74,13 @@ export interface Gateway {
    * missed (a change made while it was off the bus): resolves with how many changed.
    */
   reconcileSessions(): Promise<number>;
-  /** Stops agent replies, disconnects every socket and closes Socket.IO (and the HTTP server). */
-  close(): Promise<void>;
+  /**
+   * Closes the gateway. With a grace (a draining shutdown): takes no new event, answers the
+   * ones in flight, lets agent replies finish, all within `graceInMs`; then aborts what is
+   * left, disconnects every socket (clients reconnect to another node) and closes Socket.IO
+   * (and the HTTP server).
+   */
+  close(graceInMs?: number): Promise<void>;
 }
 
 /** The client events, one line each, in the order a socket subscribes to them. */
@@ -139,6 +145,7 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
     checkEventSession: deps.checkEventSession ?? checkEventSession,
     budgets: createBudgetKeeper(deps.budgets ?? DEFAULT_SOCKET_BUDGETS),
     dailyCaps: createDailyCapKeeper(deps.dailyCaps ?? DEFAULT_DAILY_CAPS),
+    gate: createDrainGate(),
   };
   io.use(createHandshakeMiddleware(ctx, deps.publicOrigins));
   io.on("connection", createOnConnection(ctx));
@@ -221,10 +228,19 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
         return { confirmed: false, nodes: 0 };
       }
     },
-    async close() {
+    async close(graceInMs = 0) {
       clearInterval(pruner);
       clearInterval(reconciler);
-      await ctx.replies.close();
+      const started = performance.now();
+      const answered = await ctx.gate.drain(graceInMs);
+      const left = Math.max(0, graceInMs - (performance.now() - started));
+      await ctx.replies.close(left);
+      if (graceInMs > 0) {
+        log("gateway.drained", {
+          eventsAnswered: answered,
+          tookMs: Math.round(performance.now() - started),
+        });
+      }
       await io.close();
     },
   };

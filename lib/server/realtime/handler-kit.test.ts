@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { SocketData } from "../../shared/realtime/events";
 import { createBudgetKeeper, UNLIMITED_SOCKET_BUDGETS } from "./budgets";
 import type { GatewayContext } from "./context";
+import { createDrainGate } from "./drain";
 import {
   checkEventSession,
   checkSession,
@@ -72,6 +73,7 @@ describe("createListener runs the gateway's per-event session check", () => {
       log: () => {},
       checkEventSession: check,
       budgets: createBudgetKeeper(UNLIMITED_SOCKET_BUDGETS),
+      gate: createDrainGate(),
     } as unknown as GatewayContext;
     const socket = {
       data: data({ tokenExpiresAt: Date.now() + 60_000 }),
@@ -132,6 +134,7 @@ describe("createListener on a node that may have missed changes (not receiving)"
       },
       checkEventSession,
       budgets: createBudgetKeeper(UNLIMITED_SOCKET_BUDGETS),
+      gate: createDrainGate(),
     } as unknown as GatewayContext;
     const listener = createListener(ctx, handler);
     const emit = async () => {

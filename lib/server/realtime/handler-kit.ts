@@ -135,6 +135,9 @@ export function createListener<E extends ClientEvent, S extends z.ZodType>(
     const reply = typeof last === "function" ? (last as (ack: Ack<unknown>) => void) : () => {};
     const payload = typeof args[0] === "function" ? undefined : args[0];
     const arrivedAt = ctx.observeEvent ? performance.now() : 0;
+    if (!ctx.gate.enter()) {
+      return reply(fail("unavailable:node", "This server is restarting. Reconnecting…"));
+    }
     try {
       // Checked before parsing: a revoked socket learns nothing more and is dropped at once;
       // a rotated one keeps its connection to refresh its token in place. Synchronous unless
@@ -170,6 +173,8 @@ export function createListener<E extends ClientEvent, S extends z.ZodType>(
     } catch (error) {
       ctx.log("gateway.event_failed", { socketEvent: spec.event, error: String(error) });
       reply(fail("internal:server", "Something went wrong. Try again."));
+    } finally {
+      ctx.gate.leave();
     }
   };
 }

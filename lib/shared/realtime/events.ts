@@ -28,6 +28,8 @@ export type RealtimeErrorCode =
   | "rate_limited:socket"
   /** The user's messages for the day are used up (a guest can sign up for more). */
   | "quota_exceeded:daily_messages"
+  /** This node is shutting down: the socket reconnects to another and sends again. */
+  | "unavailable:node"
   | "internal:server";
 
 export interface AgentSummary {
