@@ -93,6 +93,25 @@ describe("the docs", () => {
     expect(wrong).toEqual([]);
   });
 
+  it("list every log event the code writes (docs/design.md §11)", () => {
+    const design = read("docs/design.md");
+    const table = design.slice(design.indexOf("## 11. Log events"));
+    const listed = new Set([...table.matchAll(/^\| `([a-z_]+\.[a-z_<>]+)`/gm)].map((m) => m[1]));
+    expect(listed.size).toBeGreaterThan(20);
+    // An event is the first argument of a log call, or a route spec's failure event.
+    const EVENT = /(?:\blog\(\s*|\.log\(\s*|failureEvent:\s*)["'`]([a-z_]+\.[a-z_]+)["'`]/g;
+    const production = CODE.filter(
+      (file) => file.startsWith("lib/") || file.startsWith("app/") || file === "middleware.ts",
+    ).filter((file) => !/\.(test|int\.test|spec)\.ts$/.test(file));
+    const missing = production.flatMap((file) =>
+      [...read(file).matchAll(EVENT)]
+        .map((m) => m[1] ?? "")
+        .filter((event) => !listed.has(event))
+        .map((event) => `${file}: ${event}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it("are the only design the code cites: nothing points outside the repo", () => {
     // The spec this repo grew from lives outside it; the code cites docs/design.md instead.
     const foreign = /\/work\/|\.\.\/shared\/(?:DESIGN|STYLE|TEST-MATRIX)|\bDESIGN\b|\bSTYLE\.md\b/;
