@@ -9,6 +9,7 @@ import { b7 } from "./b7-connect";
 import { b8 } from "./b8-browser";
 import { b9 } from "./b9-heap";
 import { b10 } from "./b10-hashing";
+import { b11 } from "./b11-bystanders";
 
 /** Every figure, in table order. */
-export const FIGURES: Figure[] = [b1, b2, b3, b4, b5, b6, b7, b8, b9, b10];
+export const FIGURES: Figure[] = [b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11];

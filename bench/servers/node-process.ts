@@ -9,8 +9,11 @@ import { migrate } from "../../lib/server/db/migrate";
 import { openDatabase } from "../../lib/server/db/open";
 import type { Db } from "../../lib/server/db/types";
 import { startFoyerNode } from "../../lib/server/node/start-foyer-node";
+import { DEFAULT_SOCKET_BUDGETS } from "../../lib/server/realtime/budgets";
+import { DEFAULT_DAILY_CAPS } from "../../lib/server/realtime/daily-caps";
 import { monoMs } from "../lib/clock";
 import { runClosedLoop } from "../lib/closed-loop";
+import { LeanSocket } from "../lib/lean-socket";
 import { toLoopMetrics } from "../lib/metrics";
 import {
   BENCH_DAILY_CAPS,
@@ -46,7 +49,13 @@ function requireDb(): Db {
   return db;
 }
 
-async function startFoyer(params: { redisUrl?: string; nextDir?: string; observe?: boolean }) {
+async function startFoyer(params: {
+  redisUrl?: string;
+  nextDir?: string;
+  observe?: boolean;
+  /** B11: the limits a real node has, not the bench's lifted ones. */
+  productionLimits?: boolean;
+}) {
   const node = await startFoyerNode({
     db: requireDb(),
     secrets: TEST_SECRETS,
@@ -62,8 +71,8 @@ async function startFoyer(params: { redisUrl?: string; nextDir?: string; observe
     observeEvent: params.observe
       ? (e) => checks.push({ sessionId: e.sessionId, accepted: e.accepted, at: monoMs() })
       : undefined,
-    budgets: BENCH_SOCKET_BUDGETS,
-    dailyCaps: BENCH_DAILY_CAPS,
+    budgets: params.productionLimits ? DEFAULT_SOCKET_BUDGETS : BENCH_SOCKET_BUDGETS,
+    dailyCaps: params.productionLimits ? DEFAULT_DAILY_CAPS : BENCH_DAILY_CAPS,
     log,
     createRequestHandler: params.nextDir
       ? async (authorityUrl) => {
@@ -141,6 +150,36 @@ const commands: Record<string, (params: never) => Promise<unknown>> = {
     clearInterval(timer);
     await Promise.allSettled(pending);
     return done;
+  },
+  /**
+   * B11's flood, from a process of its own: one guest's `sockets` sockets send `message:send`
+   * as fast as their acks come back for `ms`; answers how many were accepted and refused.
+   */
+  async floodSends(params: {
+    url: string;
+    token: string;
+    channel: string;
+    sockets: number;
+    ms: number;
+  }) {
+    const sockets = await Promise.all(
+      Array.from({ length: params.sockets }, () =>
+        LeanSocket.connect(params.url, { auth: { token: params.token } }),
+      ),
+    );
+    let accepted = 0;
+    let refused = 0;
+    const result = await runClosedLoop(params.sockets, params.ms, async (w, i) => {
+      const ack = (await sockets[w]?.emitWithAck("message:send", {
+        channel: params.channel,
+        clientMessageId: `flood_${w}_${i}_${Date.now()}`,
+        body: "flood",
+      })) as { status?: string } | undefined;
+      if (ack?.status === "OK") accepted += 1;
+      else refused += 1;
+    });
+    for (const socket of sockets) socket.close();
+    return { accepted, refused, seconds: result.seconds };
   },
   async heapUsed() {
     for (let i = 0; i < 3; i++) globalThis.gc?.();
