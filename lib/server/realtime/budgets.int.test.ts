@@ -122,17 +122,23 @@ describe("socket budgets", () => {
     const calmChannel = toDirectChannel(bystander.userId, "concierge");
     const until = Date.now() + 1_500;
     let floodRefused = 0;
+    // Each flooding socket keeps 10 sends in flight, as fast as the acks come back.
     const flood = floodSockets.map(async (socket, s) => {
       for (let i = 0; Date.now() < until; i += 1) {
-        const ack = await send(socket, floodChannel, `x${s}_${i}`);
-        if (ack.status === "ERROR" && ack.code === "rate_limited:socket") floodRefused += 1;
+        const acks = await Promise.all(
+          Array.from({ length: 10 }, (_, j) => send(socket, floodChannel, `x${s}_${i}_${j}`)),
+        );
+        for (const ack of acks) {
+          if (ack.status === "ERROR" && ack.code === "rate_limited:socket") floodRefused += 1;
+        }
       }
     });
     const calmAcks: string[] = [];
     for (let i = 0; Date.now() < until; i += 1) {
       const ack = await send(calm, calmChannel, `calm${i}`);
       calmAcks.push(ack.status === "OK" ? "OK" : ack.code);
-      // A person's pace, inside the bystander's own budget (5/s).
+      // A person's pace: inside the bystander's own socket budget (5/s), and its user's
+      // bucket of 8 holds the few sends of this window.
       await pause(250);
     }
     await Promise.all(flood);
@@ -148,18 +154,47 @@ describe("socket budgets", () => {
       const socket = await capped.connect({ token: a.token });
       const channel = toDirectChannel(a.userId, "concierge");
       const acks = [];
-      for (const id of ["d1", "d2", "d1", "d3", "d4"]) acks.push(await send(socket, channel, id));
+      for (const id of ["d1", "d2", "d1", "d3", "d4", "d3"]) {
+        acks.push(await send(socket, channel, id));
+      }
+      // d3 is the last the day allows; its resend past the cap is still answered.
       expect(acks.map((ack) => (ack.status === "OK" ? "OK" : ack.code))).toEqual([
         "OK",
         "OK",
         "OK",
         "OK",
         "quota_exceeded:daily_messages",
+        "OK",
       ]);
       expect(acks[4]).toMatchObject({ message: expect.stringContaining("Sign up") });
       expect(await stored(socket, channel)).toBe(3);
     } finally {
       await capped.close();
+    }
+  });
+
+  it("refuses events past the in-flight cap with a short wait, and answers the rest", async () => {
+    const slow = await startTestGateway({
+      budgets: { ...UNLIMITED_SOCKET_BUDGETS, inFlightPerSocket: 2 },
+      wrapDb: (db) => ({
+        ...db,
+        async query(sql, params) {
+          if (/INSERT INTO messages/i.test(sql)) await pause(200);
+          return db.query(sql, params);
+        },
+      }),
+    });
+    try {
+      const a = await slow.createUser();
+      const socket = await slow.connect({ token: a.token });
+      const channel = toDirectChannel(a.userId, "concierge");
+      const acks = await Promise.all([1, 2, 3, 4, 5].map((i) => send(socket, channel, `f${i}`)));
+      const codes = acks.map((ack) => (ack.status === "OK" ? "OK" : ack.code));
+      expect(codes.filter((c) => c === "OK")).toHaveLength(2);
+      expect(codes.filter((c) => c === "rate_limited:socket")).toHaveLength(3);
+      for (const ack of acks) if (ack.status === "ERROR") expect(ack.retryAfterMs).toBe(250);
+    } finally {
+      await slow.close();
     }
   });
 });

@@ -44,12 +44,13 @@ export interface SocketBudgets {
 export const DEFAULT_SOCKET_BUDGETS: SocketBudgets = {
   perSocket: {
     send: { capacity: 10, perSecond: 2 },
-    read: { capacity: 40, perSecond: 10 },
+    // Above the 50 history pages one reconnect may read to fill a gap.
+    read: { capacity: 60, perSecond: 10 },
     cheap: { capacity: 60, perSecond: 20 },
   },
   perUser: {
     send: { capacity: 20, perSecond: 4 },
-    read: { capacity: 120, perSecond: 30 },
+    read: { capacity: 150, perSecond: 30 },
     cheap: { capacity: 200, perSecond: 60 },
   },
   inFlightPerSocket: 16,

@@ -138,9 +138,18 @@ export function createListener<E extends ClientEvent, S extends z.ZodType>(
     if (!ctx.gate.enter()) {
       return reply(fail("unavailable:node", "This server is restarting. Reconnecting…"));
     }
+    this.data.budget ??= { buckets: {}, inFlight: 0 };
+    const budget: SocketBudgetState = this.data.budget;
+    let counted = false;
     try {
-      // Checked before parsing: a revoked socket learns nothing more and is dropped at once;
-      // a rotated one keeps its connection to refresh its token in place. Synchronous unless
+      // Spent first and synchronously: before parsing, so a flood of garbage is limited like
+      // any other, and before a store read (a node off the bus), so a flood queues nothing.
+      const wait = ctx.budgets.admit(budget, this.data.userId, spec.eventClass, Date.now());
+      if (wait !== null) return reply(limited(wait));
+      budget.inFlight += 1;
+      counted = true;
+      // Then the session: a revoked socket learns nothing more and is dropped at once; a
+      // rotated one keeps its connection to refresh its token in place. Synchronous unless
       // the node must read the session first (see checkEventSession).
       let refused = ctx.checkEventSession(ctx, this.data, spec.refreshesToken ?? false);
       if (refused instanceof Promise) refused = await refused;
@@ -156,24 +165,15 @@ export function createListener<E extends ClientEvent, S extends z.ZodType>(
         if (refused.code !== "stale:token") this.disconnect(true);
         return;
       }
-      // Spent before parsing, so a flood of garbage is limited like any other.
-      this.data.budget ??= { buckets: {}, inFlight: 0 };
-      const budget: SocketBudgetState = this.data.budget;
-      const wait = ctx.budgets.admit(budget, this.data.userId, spec.eventClass, Date.now());
-      if (wait !== null) return reply(limited(wait));
       const parsed = spec.schema.safeParse(payload);
       if (!parsed.success)
         return reply(fail("bad_request:payload", `Invalid ${spec.event} payload.`));
-      budget.inFlight += 1;
-      try {
-        reply(await spec.handle(ctx, this, parsed.data));
-      } finally {
-        budget.inFlight -= 1;
-      }
+      reply(await spec.handle(ctx, this, parsed.data));
     } catch (error) {
       ctx.log("gateway.event_failed", { socketEvent: spec.event, error: String(error) });
       reply(fail("internal:server", "Something went wrong. Try again."));
     } finally {
+      if (counted) budget.inFlight -= 1;
       ctx.gate.leave();
     }
   };

@@ -33,7 +33,8 @@ export const tokenRefresh = defineHandler({
     if (!socket.connected) return fail("revoked:session", "The session was revoked.");
     const { auth } = result;
     const previous = socket.data.sessionId;
-    socket.data = { ...auth };
+    // The socket's budget is the socket's, whatever its token: a refresh refills nothing.
+    socket.data = { ...auth, budget: socket.data.budget };
     if (auth.sessionId !== previous) {
       ctx.sessions.retain(auth.sessionId);
       ctx.sessions.release(previous);
