@@ -50,12 +50,11 @@ export function createDailyCapKeeper(caps: DailyCaps): DailyCapKeeper {
       let entry = counts.get(userId);
       if (entry?.day !== day) {
         // One read per user and day, shared by concurrent sends.
-        let read = loading.get(userId);
+        const key = `${userId}@${day}`;
+        let read = loading.get(key);
         if (!read) {
-          read = countMessagesSince(db, userId, new Date(day)).finally(() =>
-            loading.delete(userId),
-          );
-          loading.set(userId, read);
+          read = countMessagesSince(db, userId, new Date(day)).finally(() => loading.delete(key));
+          loading.set(key, read);
         }
         const stored = await read;
         entry = counts.get(userId);

@@ -92,7 +92,8 @@ async function toMergedTarget(
   return { ...input, channel: target, authorId };
 }
 
-async function findByClientMessageId(
+/** The stored message with this client message id in the channel, by its author. */
+export async function findByClientMessageId(
   db: Queryable,
   input: AppendMessageInput,
 ): Promise<ChatMessage | null> {

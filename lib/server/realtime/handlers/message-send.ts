@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseChannel } from "../../../shared/realtime/channels";
 import { MESSAGE_BODY_MAX_LENGTH } from "../../../shared/realtime/events";
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "../../../shared/text";
-import { appendMessage } from "../../store/messages";
+import { appendMessage, findByClientMessageId } from "../../store/messages";
 import { runAgentReply } from "../agent-reply";
 import { getOwnChannel } from "../channel-access";
 import { checkSession, defineHandler, denied, fail, ok } from "../handler-kit";
@@ -38,6 +38,15 @@ export const messageSend = defineHandler({
     if (!own) return denied();
     await ctx.channels.ensure(ctx.db, { name: own.name, userId, agentId: own.agent.id });
     if (!(await ctx.dailyCaps.spend(ctx.db, userId, socket.data.kind))) {
+      // A resend of a message already stored (its ack was lost) is answered, cap or not.
+      const stored = await findByClientMessageId(ctx.db, {
+        channel: own.name,
+        authorId: userId,
+        authorKind: "user",
+        body: payload.body,
+        clientMessageId: payload.clientMessageId,
+      });
+      if (stored) return ok({ message: stored });
       return fail(
         "quota_exceeded:daily_messages",
         socket.data.kind === "guest"
