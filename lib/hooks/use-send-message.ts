@@ -22,6 +22,14 @@ import {
 import { parseChannel } from "@/lib/shared/realtime/channels";
 import type { ChatMessage } from "@/lib/shared/realtime/events";
 
+/** A refusal that passes by itself: a rate limit, or a node draining (the socket moves on). */
+function isWaitedOut(error: unknown): boolean {
+  return (
+    error instanceof RealtimeAckError &&
+    (error.code === "rate_limited:socket" || error.code === "unavailable:node")
+  );
+}
+
 export interface UseSendMessageInput {
   socket: FoyerSocket | null;
   userId: string;
@@ -74,9 +82,7 @@ export function useSendMessage({
     },
     // A rate limit is waited out as long as the server says (a few times); other retryable
     // failures are tried twice more, a second apart.
-    retry: (count, error) =>
-      isRetryableAckError(error) &&
-      count < (error instanceof RealtimeAckError && error.code === "rate_limited:socket" ? 6 : 2),
+    retry: (count, error) => isRetryableAckError(error) && count < (isWaitedOut(error) ? 6 : 2),
     retryDelay: (_count, error) => toRetryDelay(error, 1_000),
   });
 

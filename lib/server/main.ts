@@ -4,7 +4,7 @@
  */
 import next from "next";
 import { readAuthorityLimits } from "./authority/rate-limit";
-import { ConfigError, getDataDir, loadSecrets, readPositiveNumber } from "./common/env";
+import { ConfigError, getDataDir, loadSecrets } from "./common/env";
 import { log } from "./common/log";
 import { parsePublicOrigins } from "./common/same-origin";
 import { migrate } from "./db/migrate";
@@ -16,6 +16,18 @@ import { readDailyCaps } from "./realtime/daily-caps";
 
 /** How long a SIGTERM lets the node answer what it took and finish agent replies. */
 const DEFAULT_SHUTDOWN_GRACE_IN_MS = 10_000;
+const SHUTDOWN_GRACE_MAX_IN_MS = 10 * 60_000;
+
+function readShutdownGrace(raw: string | undefined): number {
+  if (raw === undefined || raw === "") return DEFAULT_SHUTDOWN_GRACE_IN_MS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > SHUTDOWN_GRACE_MAX_IN_MS) {
+    throw new ConfigError(
+      `env: FOYER_SHUTDOWN_GRACE_MS must be whole milliseconds from 0 to ${SHUTDOWN_GRACE_MAX_IN_MS}, got "${raw}"`,
+    );
+  }
+  return value;
+}
 
 async function main(): Promise<void> {
   const dev = process.env.NODE_ENV === "development";
@@ -26,11 +38,7 @@ async function main(): Promise<void> {
   const authorityLimits = readAuthorityLimits();
   const budgets = readSocketBudgets();
   const dailyCaps = readDailyCaps();
-  const shutdownGraceInMs = readPositiveNumber(
-    process.env,
-    "FOYER_SHUTDOWN_GRACE_MS",
-    DEFAULT_SHUTDOWN_GRACE_IN_MS,
-  );
+  const shutdownGraceInMs = readShutdownGrace(process.env.FOYER_SHUTDOWN_GRACE_MS);
   const publicOrigins = parsePublicOrigins(process.env.FOYER_PUBLIC_ORIGIN);
   // Route handlers and middleware run in this process and read secrets from the environment.
   Object.assign(process.env, secrets);
@@ -79,10 +87,15 @@ async function main(): Promise<void> {
     }
     closing = true;
     log("server.stopping", { signal, graceMs: shutdownGraceInMs });
-    // SIGTERM (a deploy, a scale-down) drains; a second signal or SIGINT stops at once.
-    await node.close(signal === "SIGTERM" ? shutdownGraceInMs : 0);
-    await db.close();
-    process.exit(0);
+    try {
+      // SIGTERM (a deploy, a scale-down) drains; a second signal or SIGINT stops at once.
+      await node.close(signal === "SIGTERM" ? shutdownGraceInMs : 0);
+      await db.close();
+      process.exit(0);
+    } catch (error) {
+      log("server.stop_failed", { error: error instanceof Error ? error.message : String(error) });
+      process.exit(1);
+    }
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

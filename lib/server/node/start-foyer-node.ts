@@ -155,12 +155,20 @@ export async function startFoyerNode(options: FoyerNodeOptions): Promise<FoyerNo
     server,
     gateway: live,
     async close(graceInMs = 0) {
-      // No new connection while draining; the open ones (the sockets) are closed after it.
+      const started = performance.now();
+      // No new connection while draining; the open ones are closed after it.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await membership?.stop();
       receiver?.detach();
       purge?.stop();
       await live.close(graceInMs);
+      // HTTP requests in flight (a sign-in whose cookie must reach the browser) finish within
+      // what is left of the grace; idle keep-alive connections go at once.
+      server.closeIdleConnections();
+      const left = Math.max(0, graceInMs - (performance.now() - started));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+      clearTimeout(timer);
       server.closeAllConnections();
       await closed;
       await authority?.close();

@@ -4,7 +4,13 @@ import type { ChatMessage } from "../../shared/realtime/events";
 import { createAgentRegistry } from "../agents/registry";
 import type { Agent } from "../agents/types";
 import type { Db } from "../db/types";
-import { collect, emitAck, startTestGateway, type TestGateway } from "./testing/gateway-harness";
+import {
+  collect,
+  emitAck,
+  startTestGateway,
+  type TestGateway,
+  waitFor,
+} from "./testing/gateway-harness";
 
 /** An agent that answers after `delayInMs`, in two pieces. */
 function slowAgent(delayInMs: number): Agent {
@@ -25,6 +31,9 @@ function slowAgent(delayInMs: number): Agent {
   };
 }
 
+/** Message writes that started, so a test knows when its sends are in flight. */
+let writesStarted = 0;
+
 /** A store whose message writes take `delayInMs`, so that sends are in flight for a while. */
 const slowWrites =
   (delayInMs: number) =>
@@ -32,6 +41,7 @@ const slowWrites =
     ...db,
     async query(sql, params) {
       if (/INSERT INTO messages/i.test(sql)) {
+        writesStarted += 1;
         await new Promise((resolve) => setTimeout(resolve, delayInMs));
       }
       return db.query(sql, params);
@@ -59,10 +69,12 @@ describe("a draining shutdown", () => {
     expect(
       (await emitAck(socket, "message:send", { channel, clientMessageId: "m0", body: "q" })).status,
     ).toBe("OK");
+    const before = writesStarted;
     const inFlight = [1, 2, 3].map((i) =>
       emitAck(socket, "message:send", { channel, clientMessageId: `m${i}`, body: `q${i}` }, 5_000),
     );
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // The three user messages are being written (an agent's reply may write too).
+    await waitFor(() => writesStarted - before >= 3, 10_000);
     const disconnected = new Promise<string>((resolve) => socket.once("disconnect", resolve));
     const closing = gateway.gateway.close(5_000);
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -75,9 +87,14 @@ describe("a draining shutdown", () => {
     expect((await Promise.all(inFlight)).map((ack) => ack.status)).toEqual(["OK", "OK", "OK"]);
     await closing;
     expect(await disconnected).toBeTruthy();
-    // The reply that was running when the drain began finished and was pushed, whole.
-    const replies = created.filter((m: ChatMessage) => m.authorKind === "agent");
-    expect(replies.map((m) => m.body)).toContain("Thinking done.");
+    // The sockets went as soon as the events were answered (to reconnect elsewhere); the
+    // replies running then still finished and were stored whole, for the next fetch.
+    const pushedBeforeTheDrain = created.filter((m: ChatMessage) => m.authorKind === "agent");
+    expect(pushedBeforeTheDrain.every((m) => m.body === "Thinking done.")).toBe(true);
+    const answers = await gateway.db.query<{ body: string }>(
+      "SELECT body FROM messages WHERE author_kind = 'agent' ORDER BY seq",
+    );
+    expect(answers.rows.map((r) => r.body)).toEqual(Array(4).fill("Thinking done."));
     const { rows } = await gateway.db.query<{ client_message_id: string | null }>(
       "SELECT client_message_id FROM messages WHERE author_kind = 'user' ORDER BY seq",
     );
@@ -97,5 +114,8 @@ describe("a draining shutdown", () => {
     const took = performance.now() - started;
     expect(took).toBeGreaterThanOrEqual(250);
     expect(took).toBeLessThan(5_000);
+    // The aborted reply stored nothing: no half answer is left behind.
+    const { rows } = await gateway.db.query("SELECT id FROM messages WHERE author_kind = 'agent'");
+    expect(rows).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ export interface DrainGate {
 export function createDrainGate(): DrainGate {
   let inFlight = 0;
   let draining = false;
-  let idle: (() => void) | null = null;
+  const idle = new Set<() => void>();
   return {
     enter() {
       if (draining) return false;
@@ -26,7 +26,7 @@ export function createDrainGate(): DrainGate {
     },
     leave() {
       inFlight -= 1;
-      if (inFlight === 0) idle?.();
+      if (inFlight === 0) for (const wake of idle) wake();
     },
     get draining() {
       return draining;
@@ -38,16 +38,18 @@ export function createDrainGate(): DrainGate {
       draining = true;
       if (inFlight === 0) return true;
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let wake: (() => void) | undefined;
       const done = await Promise.race([
         new Promise<boolean>((resolve) => {
-          idle = () => resolve(true);
+          wake = () => resolve(true);
+          idle.add(wake);
         }),
         new Promise<boolean>((resolve) => {
           timer = setTimeout(() => resolve(false), graceInMs);
         }),
       ]);
       clearTimeout(timer);
-      idle = null;
+      if (wake) idle.delete(wake);
       return done;
     },
   };

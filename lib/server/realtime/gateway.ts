@@ -233,6 +233,10 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
       clearInterval(reconciler);
       const started = performance.now();
       const answered = await ctx.gate.drain(graceInMs);
+      // The events it took are answered: its sockets go now, to reconnect to another node and
+      // send again there what was refused. Running replies still store their answer, and
+      // with a bus their pushes reach those sockets on the other nodes.
+      if (graceInMs > 0) io.local.disconnectSockets(true);
       const left = Math.max(0, graceInMs - (performance.now() - started));
       await ctx.replies.close(left);
       if (graceInMs > 0) {
