@@ -61,6 +61,8 @@ function toZone(relative: string): string | null {
   const file = relative.split(path.sep).join("/");
   // The process entry, and the folder itself (an `index` import of it would be the entry's).
   if (/^lib\/server(\/main(\.ts)?)?$/.test(file)) return "server/main";
+  // A zone's harness (its testing/ folder) sets up the other zones for its tests.
+  if (/^lib\/server\/[^/]+\/testing\//.test(file)) return "server/testing";
   const server = /^lib\/server\/([^/]+)\//.exec(file);
   if (server) return `server/${server[1]}`;
   if (/^lib\/utils(\.[a-z]+)?$/.test(file)) return "lib/utils";
@@ -109,12 +111,9 @@ function findForbiddenImports(file: string, source: string): string[] {
   const relative = path.relative(ROOT, file);
   const zone = toZone(relative);
   if (zone === null) return [];
-  const browser =
-    zone === "components" ||
-    zone.startsWith("lib/client") ||
-    zone === "lib/hooks" ||
-    (zone === "app" && isClientModule(source));
-  const allowed = new Set([zone, ...(browser ? BROWSER_MAY_IMPORT : (MAY_IMPORT[zone] ?? []))]);
+  // A "use client" file under app/ is browser code whatever the app's own rule allows.
+  const rule = zone === "app" && isClientModule(source) ? BROWSER_MAY_IMPORT : MAY_IMPORT[zone];
+  const allowed = new Set([zone, ...(rule ?? [])]);
   return findRepoImports(source, file)
     .filter(({ to }) => {
       const target = toZone(to);
@@ -191,6 +190,22 @@ describe("the zones' import rules", () => {
         'import { f } from "../../authority/router";\nimport "../../store/x";',
       ),
     ).toHaveLength(2);
+    const client = path.join(ROOT, "lib", "client", "cache", "x.ts");
+    expect(
+      findForbiddenImports(
+        client,
+        [
+          'import { a } from "@/components/chat/x";',
+          'import { b } from "../../hooks/use-x";',
+          'import { c } from "../../shared/ids";',
+        ].join("\n"),
+      ).map((line) => line.split(" → ")[1]),
+    ).toEqual(["@/components/chat/x (components)", "../../hooks/use-x (lib/hooks)"]);
+    const minting = 'import { createSocketToken } from "../../authority/create-socket-token";';
+    const webFile = path.join(ROOT, "lib", "server", "web", "identity", "y.ts");
+    expect(findForbiddenImports(webFile, minting)).toHaveLength(1);
+    const harness = path.join(ROOT, "lib", "server", "realtime", "testing", "y.ts");
+    expect(findForbiddenImports(harness, minting)).toEqual([]);
     const shared = path.join(ROOT, "lib", "shared", "x.ts");
     expect(
       findForbiddenImports(shared, 'import { g } from "../client/cache/queries";'),

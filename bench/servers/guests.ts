@@ -2,8 +2,8 @@ import {
   createGuestCookieValue,
   hashGuestSecret,
 } from "../../lib/server/authority/cookies/guest-cookie";
+import { createSocketToken } from "../../lib/server/authority/create-socket-token";
 import { TEST_SECRETS } from "../../lib/server/authority/testing/authority-harness";
-import { createSocketToken } from "../../lib/server/common/socket-tokens";
 import type { Db } from "../../lib/server/db/types";
 import { createSession } from "../../lib/server/store/sessions";
 import { createGuestUser } from "../../lib/server/store/users";

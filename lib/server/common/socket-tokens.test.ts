@@ -1,7 +1,8 @@
 import { createHmac } from "node:crypto";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { createSocketToken, SOCKET_TOKEN_TTL_IN_SECONDS, verifySocketToken } from "./socket-tokens";
+import { createSocketToken } from "../authority/create-socket-token";
+import { SOCKET_TOKEN_TTL_IN_SECONDS, verifySocketToken } from "./socket-tokens";
 
 const KEY = "k".repeat(40);
 const CLAIMS = { userId: "usr_a", sessionId: "ses_a", kind: "guest" as const, generation: 2 };

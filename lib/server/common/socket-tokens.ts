@@ -1,13 +1,15 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { decodeJwt, decodeProtectedHeader, SignJWT } from "jose";
+import { decodeJwt, decodeProtectedHeader } from "jose";
 import { z } from "zod";
 import type { IdentityKind } from "../../shared/contracts/identity";
 import { ID_PATTERN } from "../../shared/ids";
 
 /** Socket tokens live minutes, not hours: a stolen one is worth little. */
 export const SOCKET_TOKEN_TTL_IN_SECONDS = 10 * 60;
-const ISSUER = "foyer-authority";
-const AUDIENCE = "foyer-gateway";
+/** Who mints socket tokens (the authority, lib/server/authority/create-socket-token.ts). */
+export const TOKEN_ISSUER = "foyer-authority";
+/** Who accepts them (the gateway). */
+export const TOKEN_AUDIENCE = "foyer-gateway";
 
 export interface SocketTokenClaims {
   userId: string;
@@ -30,39 +32,16 @@ const claimsSchema = z.object({
   exp: z.number().int(),
 });
 
-function toKey(signingKey: string): Uint8Array {
+/** The HS256 key of a signing secret. */
+export function toSigningKey(signingKey: string): Uint8Array {
   return new TextEncoder().encode(signingKey);
-}
-
-/** Mints an HS256 socket token naming the user, the session and its auth generation. */
-export async function createSocketToken(
-  claims: SocketTokenClaims,
-  signingKey: string,
-  now: Date = new Date(),
-): Promise<MintedSocketToken> {
-  const issuedAt = Math.floor(now.getTime() / 1000);
-  const exp = issuedAt + SOCKET_TOKEN_TTL_IN_SECONDS;
-  const token = await new SignJWT({
-    sid: claims.sessionId,
-    knd: claims.kind,
-    gen: claims.generation,
-  })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setSubject(claims.userId)
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(exp)
-    .setJti(crypto.randomUUID())
-    .sign(toKey(signingKey));
-  return { token, expiresAt: new Date(exp * 1000) };
 }
 
 /** An HS256 signature in base64url: 32 bytes, 43 characters, no padding. */
 const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 function hasAudience(aud: unknown): boolean {
-  return aud === AUDIENCE || (Array.isArray(aud) && aud.includes(AUDIENCE));
+  return aud === TOKEN_AUDIENCE || (Array.isArray(aud) && aud.includes(TOKEN_AUDIENCE));
 }
 
 /**
@@ -102,7 +81,7 @@ export async function verifySocketToken(
   }
   const claimsIn = decodeJwt(token);
   const nowInSeconds = Math.floor(now.getTime() / 1000);
-  if (claimsIn.iss !== ISSUER || !hasAudience(claimsIn.aud)) {
+  if (claimsIn.iss !== TOKEN_ISSUER || !hasAudience(claimsIn.aud)) {
     throw new Error("tokens: socket token for another issuer or audience");
   }
   if (typeof claimsIn.exp !== "number" || claimsIn.exp <= nowInSeconds - graceInSeconds) {

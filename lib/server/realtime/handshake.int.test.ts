@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSocketToken, SOCKET_TOKEN_TTL_IN_SECONDS } from "../common/socket-tokens";
+import { createSocketToken } from "../authority/create-socket-token";
+import { SOCKET_TOKEN_TTL_IN_SECONDS } from "../common/socket-tokens";
 import { HANDSHAKE_REFUSED } from "./handshake";
 import { emitAck, startTestGateway, type TestGateway } from "./testing/gateway-harness";
 

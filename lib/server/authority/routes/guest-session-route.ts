@@ -2,7 +2,7 @@ import type { GuestSessionResponse } from "../../../shared/contracts/guest-sessi
 import { toErrorBody, toHttpStatus } from "../../../shared/errors";
 import { REQUEST_ID_HEADER } from "../../../shared/names";
 import { authorityGuestSessionSchema } from "../../common/authority-contract";
-import { createSocketToken, type MintedSocketToken } from "../../common/socket-tokens";
+import type { MintedSocketToken } from "../../common/socket-tokens";
 import type { RouteHandler } from "../context";
 import {
   readGuestCookie,
@@ -10,6 +10,7 @@ import {
   toGuestSessionSetCookie,
 } from "../cookies/guest-cookie";
 import { toClearedMemberSessionSetCookie } from "../cookies/member-cookie";
+import { createSocketToken } from "../create-socket-token";
 import { getCallerAddress } from "../rate-limit";
 import { type GuestSessionOutcome, resolveGuestSession } from "../services/guest-sessions";
 import {

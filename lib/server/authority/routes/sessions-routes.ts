@@ -10,11 +10,7 @@ import {
   authorityRevokeSessionSchema,
   authorityRotateTokenSchema,
 } from "../../common/authority-contract";
-import {
-  createSocketToken,
-  SOCKET_TOKEN_TTL_IN_SECONDS,
-  verifySocketToken,
-} from "../../common/socket-tokens";
+import { SOCKET_TOKEN_TTL_IN_SECONDS, verifySocketToken } from "../../common/socket-tokens";
 import {
   findSessionBySecretHash,
   getSessionById,
@@ -30,6 +26,7 @@ import {
   toClearedGuestSessionSetCookie,
 } from "../cookies/guest-cookie";
 import { toClearedMemberSessionSetCookie } from "../cookies/member-cookie";
+import { createSocketToken } from "../create-socket-token";
 import { announceEnded, lookupMemberSession } from "../services/members";
 import { getHeader, readJsonBody, sendBodyError, sendError, sendJson } from "./http-io";
 

@@ -1,5 +1,5 @@
 import type { MergeSummary } from "../../../shared/contracts/auth";
-import { createSocketToken, type MintedSocketToken } from "../../common/socket-tokens";
+import type { MintedSocketToken } from "../../common/socket-tokens";
 import {
   createSession,
   findSessionBySecretHash,
@@ -20,6 +20,7 @@ import {
   sealMemberSession,
   unsealMemberSession,
 } from "../cookies/member-cookie";
+import { createSocketToken } from "../create-socket-token";
 
 /** A member cookie's standing: live, absent, or naming nothing live (the cookie is cleared). */
 export type MemberLookup =

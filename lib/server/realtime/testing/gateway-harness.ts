@@ -5,7 +5,7 @@ import { createId } from "../../../shared/ids";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../../shared/realtime/events";
 import { createBuiltInAgents } from "../../agents/built-in";
 import type { AgentRegistry } from "../../agents/types";
-import { createSocketToken } from "../../common/socket-tokens";
+import { createSocketToken } from "../../authority/create-socket-token";
 import { createMemoryDb, insertTestUser } from "../../db/testing/memory-db";
 import type { Db } from "../../db/types";
 import { type SocketBudgets, UNLIMITED_SOCKET_BUDGETS } from "../budgets";
