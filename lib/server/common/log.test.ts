@@ -52,6 +52,13 @@ describe("log lines (pino)", () => {
     },
   );
 
+  it("redacts secret keys one level down too", () => {
+    const { log, lines } = capture();
+    log("x", { headers: { cookie: "value-that-must-not-leak", host: "a" } });
+    expect(JSON.stringify(lines())).not.toContain("value-that-must-not-leak");
+    expect(lines()[0]?.headers).toEqual({ cookie: "[redacted]", host: "a" });
+  });
+
   it("writes nothing with FOYER_LOG=silent", () => {
     vi.stubEnv("FOYER_LOG", "silent");
     const { log, lines } = capture();

@@ -9,6 +9,15 @@ import pino, { type DestinationStream, type Logger } from "pino";
  * listed in docs/design.md.
  */
 const SECRET_KEY = /(token|cookie|secret|password|pepper|authorization)/i;
+const NESTED_SECRET_PATHS = [
+  "cookie",
+  "token",
+  "socketToken",
+  "password",
+  "secret",
+  "authorization",
+  "set-cookie",
+].map((key) => `*["${key}"]`);
 /** The keys every line owns; a field of the same name is renamed, never let through. */
 const RESERVED_KEYS = new Set(["event", "time", "level", "msg"]);
 
@@ -38,6 +47,8 @@ export function createLogger(destination?: DestinationStream): Logger {
       messageKey: "event",
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // The same keys one level down (a headers object, say), for the second line of defence.
+      redact: { paths: NESTED_SECRET_PATHS, censor: "[redacted]" },
     },
     destination ?? pino.destination({ dest: 1, sync: true }),
   );
