@@ -9,7 +9,7 @@ import type {
   GuestCreationLimiter,
   SignInLimiter,
   SignInLimits,
-} from "./rate-limit";
+} from "./limits/authority-limits";
 
 /** What {@link createAuthority} needs. The caller owns `db` (and closes it). */
 export interface AuthorityDeps {

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { AUTHORITY_ROUTES } from "../common/authority-contract";
 import { mergeGuestIntoMember } from "../store/merge";
 import type { AuthorityContext, AuthorityDeps, RouteHandler } from "./context";
-import { createGuestCreationLimiter, createSignInLimiter } from "./rate-limit";
+import { createGuestCreationLimiter, createSignInLimiter } from "./limits/authority-limits";
 import { handleMerge, handleSignIn, handleSignOut, handleSignUp } from "./routes/auth-routes";
 import { handleGuestSession } from "./routes/guest-session-route";
 import { sendError, sendJson } from "./routes/http-io";

@@ -1,4 +1,4 @@
-import { readAuthorityLimits } from "../authority/rate-limit";
+import { readAuthorityLimits } from "../authority/limits/authority-limits";
 import { startAuthorityServer } from "../authority/router";
 import { ConfigError, getDataDir, loadSecrets } from "../common/env";
 import { log } from "../common/log";

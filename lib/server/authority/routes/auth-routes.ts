@@ -20,8 +20,8 @@ import {
   toClearedMemberSessionSetCookie,
   toMemberSessionSetCookie,
 } from "../cookies/member-cookie";
+import { getCallerAddress } from "../limits/authority-limits";
 import { hashPassword, needsRehash, verifyPassword } from "../passwords/passwords";
-import { getCallerAddress } from "../rate-limit";
 import {
   announceEnded,
   lookupMemberSession,

@@ -10,7 +10,7 @@ import {
   toGuestSessionSetCookie,
 } from "../cookies/guest-cookie";
 import { toClearedMemberSessionSetCookie } from "../cookies/member-cookie";
-import { getCallerAddress } from "../rate-limit";
+import { getCallerAddress } from "../limits/authority-limits";
 import { type GuestSessionOutcome, resolveGuestSession } from "../services/guest-sessions";
 import {
   lookupMemberSession,

@@ -1,12 +1,12 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
-import { CLIENT_ADDRESS_HEADER } from "../../shared/names";
+import { CLIENT_ADDRESS_HEADER } from "../../../shared/names";
 import {
   createGuestCreationLimiter,
   createSignInLimiter,
   getCallerAddress,
   toRateLimitKey,
-} from "./rate-limit";
+} from "./authority-limits";
 
 describe("createGuestCreationLimiter", () => {
   it("allows `points` creations per address, then tells when to retry", async () => {

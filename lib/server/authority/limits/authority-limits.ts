@@ -1,8 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import { isIPv6 } from "node:net";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { CLIENT_ADDRESS_HEADER } from "../../shared/names";
-import { type EnvVars, readPositiveNumber } from "../common/env";
+import { CLIENT_ADDRESS_HEADER } from "../../../shared/names";
+import { type EnvVars, readPositiveNumber } from "../../common/env";
 
 /** How many guests one client address may create per window. */
 export interface GuestCreationLimit {
