@@ -33,6 +33,8 @@ export interface AuthorityDeps {
 export interface AuthorityContext {
   db: Db;
   secrets: Secrets;
+  /** Proves the web tier's client-address header (derived from the token signing key). */
+  clientAddressKey: Buffer;
   limiter: GuestCreationLimiter;
   signInLimiter: SignInLimiter;
   mergeGuest: typeof mergeGuestIntoMember;

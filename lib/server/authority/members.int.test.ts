@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authResponseSchema, mergeResponseSchema } from "../../shared/contracts/auth";
 import { guestSessionResponseSchema } from "../../shared/contracts/guest-session";
-import {
-  CLIENT_ADDRESS_HEADER,
-  GUEST_SESSION_COOKIE,
-  MEMBER_SESSION_COOKIE,
-} from "../../shared/names";
+import { GUEST_SESSION_COOKIE, MEMBER_SESSION_COOKIE } from "../../shared/names";
 import { toDirectChannel } from "../../shared/realtime/channels";
 import { verifySocketToken } from "../common/socket-tokens";
 import { mergeGuestIntoMember } from "../store/merge";
 import { appendMessage, ensureChannel, listMessagesAfter } from "../store/messages";
 import { listStars, setStar } from "../store/stars";
-import { startTestAuthority, TEST_SECRETS, type TestAuthority } from "./testing/authority-harness";
+import {
+  startTestAuthority,
+  TEST_SECRETS,
+  type TestAuthority,
+  toClientAddressHeaders,
+} from "./testing/authority-harness";
 
 const MEMBER_COOKIE = new RegExp(
   `^${MEMBER_SESSION_COOKIE}=([^;]+); Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax$`,
@@ -23,7 +24,7 @@ const PASSWORD = "correct horse battery";
 let authority: TestAuthority;
 let failMerges = 0;
 let address = 0;
-const fresh = () => ({ [CLIENT_ADDRESS_HEADER]: `198.51.100.${++address}` });
+const fresh = () => toClientAddressHeaders(`198.51.100.${++address}`);
 let emails = 0;
 const newEmail = () => `member${++emails}.${Date.now()}@example.test`;
 

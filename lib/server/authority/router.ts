@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AUTHORITY_ROUTES } from "../common/authority-contract";
+import { toClientAddressKey } from "../common/client-address-proof";
 import { mergeGuestIntoMember } from "../store/merge";
 import type { AuthorityContext, AuthorityDeps, RouteHandler } from "./context";
 import { createGuestCreationLimiter, createSignInLimiter } from "./limits/authority-limits";
@@ -88,6 +89,7 @@ export function createAuthority(deps: AuthorityDeps): Authority {
   const ctx: AuthorityContext = {
     db: deps.db,
     secrets: deps.secrets,
+    clientAddressKey: toClientAddressKey(deps.secrets.FOYER_TOKEN_SIGNING_KEY),
     limiter: createGuestCreationLimiter(deps.guestCreationLimit),
     signInLimiter: createSignInLimiter(deps.signInLimits),
     mergeGuest: deps.mergeGuest ?? mergeGuestIntoMember,

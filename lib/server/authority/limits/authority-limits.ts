@@ -1,7 +1,5 @@
-import type { IncomingMessage } from "node:http";
 import { isIPv6 } from "node:net";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { CLIENT_ADDRESS_HEADER } from "../../../shared/names";
 import { type EnvVars, readPositiveNumber } from "../../common/env";
 
 /** How many guests one client address may create per window. */
@@ -47,8 +45,6 @@ export function createGuestCreationLimiter(
   };
 }
 
-const CLIENT_ADDRESS_MAX_LENGTH = 128;
-
 /**
  * The key an address is limited under: an IPv4 address as is (IPv4-mapped IPv6 unwrapped),
  * an IPv6 address by its /64 prefix, the block one client usually holds, so rotating
@@ -68,19 +64,6 @@ export function toRateLimitKey(address: string): string {
     .slice(0, 4)
     .map((g) => g.replace(/^0+(?=.)/, ""))
     .join(":")}::/64`;
-}
-
-/**
- * The client address to rate-limit by. The header is set only by the trusted web proxy
- * (which strips any client-sent copy and applies its trusted-proxy list); the authority
- * listens on loopback, so anything reaching it is that proxy or a local process. Without
- * the header: the TCP peer.
- */
-export function getCallerAddress(req: IncomingMessage): string {
-  const header = req.headers[CLIENT_ADDRESS_HEADER];
-  const value = (Array.isArray(header) ? header[0] : header)?.trim();
-  if (value) return value.slice(0, CLIENT_ADDRESS_MAX_LENGTH);
-  return req.socket.remoteAddress ?? "unknown";
 }
 
 /** Sign-in and sign-up bounds: attempts per client address, failures per account. */

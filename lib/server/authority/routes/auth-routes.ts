@@ -20,7 +20,7 @@ import {
   toClearedMemberSessionSetCookie,
   toMemberSessionSetCookie,
 } from "../cookies/member-cookie";
-import { getCallerAddress } from "../limits/authority-limits";
+import { getCallerAddress } from "../limits/caller-address";
 import { hashPassword, needsRehash, verifyPassword } from "../passwords/passwords";
 import {
   announceEnded,
@@ -43,7 +43,10 @@ async function gate(
   res: ServerResponse,
   email: string,
 ): Promise<boolean> {
-  const decision = await ctx.signInLimiter.begin(getCallerAddress(req), toNormalizedEmail(email));
+  const decision = await ctx.signInLimiter.begin(
+    getCallerAddress(req, ctx.clientAddressKey),
+    toNormalizedEmail(email),
+  );
   if (decision.allowed) return true;
   sendError(res, "rate_limited:sign_in", "authority: too many attempts; try again later", {
     "retry-after": String(decision.retryAfterSeconds),

@@ -10,7 +10,7 @@ import {
   toGuestSessionSetCookie,
 } from "../cookies/guest-cookie";
 import { toClearedMemberSessionSetCookie } from "../cookies/member-cookie";
-import { getCallerAddress } from "../limits/authority-limits";
+import { getCallerAddress } from "../limits/caller-address";
 import { type GuestSessionOutcome, resolveGuestSession } from "../services/guest-sessions";
 import {
   lookupMemberSession,
@@ -141,7 +141,7 @@ export const handleGuestSession: RouteHandler = async (ctx, req, res) => {
     mode: parsed.data.mode,
     cookieValue: readGuestCookie(getHeader(req, "cookie")),
     legacyToken: parsed.data.legacyToken,
-    clientAddress: getCallerAddress(req),
+    clientAddress: getCallerAddress(req, ctx.clientAddressKey),
     userAgent: getHeader(req, "user-agent"),
   });
   const minted =

@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { CLIENT_ADDRESS_HEADER, CLIENT_ADDRESS_PROOF_HEADER } from "../../../shared/names";
+import { toClientAddressKey, toClientAddressProof } from "../../common/client-address-proof";
 import type { Secrets } from "../../common/env";
 import type { SessionChange } from "../../common/session-change";
 import { migrate } from "../../db/migrate";
@@ -79,6 +81,18 @@ export async function startTestAuthority(
         await rm(dataDir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/**
+ * The headers the web tier sends for a browser at `address`: the address and its proof
+ * under {@link TEST_SECRETS} (without the proof the authority limits by the TCP peer).
+ */
+export function toClientAddressHeaders(address: string): Record<string, string> {
+  const key = toClientAddressKey(TEST_SECRETS.FOYER_TOKEN_SIGNING_KEY);
+  return {
+    [CLIENT_ADDRESS_HEADER]: address,
+    [CLIENT_ADDRESS_PROOF_HEADER]: toClientAddressProof(address, key),
   };
 }
 
