@@ -18,7 +18,7 @@ let authority: TestAuthority;
 
 beforeAll(async () => {
   authority = await startTestAuthority({
-    guestCreationLimit: { points: 2, durationInSeconds: 60 },
+    limits: { guestCreation: { perAddress: { points: 2, durationInSeconds: 60 } } },
     // Slow on purpose: the revoke must still wait for it before answering.
     onSessionChanged: () => new Promise((resolve) => setTimeout(resolve, 50)),
   });

@@ -4,7 +4,7 @@ import { AUTHORITY_ROUTES } from "../common/authority-contract";
 import { toClientAddressKey } from "../common/client-address-proof";
 import { mergeGuestIntoMember } from "../store/merge";
 import type { AuthorityContext, AuthorityDeps, RouteHandler } from "./context";
-import { createGuestCreationLimiter, createSignInLimiter } from "./limits/authority-limits";
+import { createAuthorityLimiters, toAuthorityLimits } from "./limits/authority-limits";
 import { handleMerge, handleSignIn, handleSignOut, handleSignUp } from "./routes/auth-routes";
 import { handleGuestSession } from "./routes/guest-session-route";
 import { sendError, sendJson } from "./routes/http-io";
@@ -90,8 +90,7 @@ export function createAuthority(deps: AuthorityDeps): Authority {
     db: deps.db,
     secrets: deps.secrets,
     clientAddressKey: toClientAddressKey(deps.secrets.FOYER_TOKEN_SIGNING_KEY),
-    limiter: createGuestCreationLimiter(deps.guestCreationLimit),
-    signInLimiter: createSignInLimiter(deps.signInLimits),
+    limits: createAuthorityLimiters(toAuthorityLimits(deps.limits), deps.limitStore),
     mergeGuest: deps.mergeGuest ?? mergeGuestIntoMember,
     onSessionChanged: deps.onSessionChanged ?? (() => undefined),
     log: deps.log ?? (() => {}),

@@ -1,70 +1,67 @@
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../common/env";
 import {
-  createGuestCreationLimiter,
-  createSignInLimiter,
-  toRateLimitKey,
+  DEFAULT_AUTHORITY_LIMITS,
+  readAuthorityLimits,
+  toAuthorityLimits,
 } from "./authority-limits";
 
-describe("createGuestCreationLimiter", () => {
-  it("allows `points` creations per address, then tells when to retry", async () => {
-    const limiter = createGuestCreationLimiter({ points: 2, durationInSeconds: 30 });
-    expect(await limiter.consume("a")).toEqual({ allowed: true });
-    expect(await limiter.consume("a")).toEqual({ allowed: true });
-    const denied = await limiter.consume("a");
-    expect(denied.allowed).toBe(false);
-    if (!denied.allowed) expect(denied.retryAfterSeconds).toBeGreaterThan(0);
-    expect(await limiter.consume("b")).toEqual({ allowed: true });
+describe("readAuthorityLimits", () => {
+  it("answers the defaults for an empty environment", () => {
+    expect(readAuthorityLimits({})).toEqual(DEFAULT_AUTHORITY_LIMITS);
+  });
+
+  it("reads every budget's count from its variable, keeping its window", () => {
+    const limits = readAuthorityLimits({
+      FOYER_GUEST_CREATIONS_PER_MINUTE: "1",
+      FOYER_GUEST_CREATIONS_PER_MINUTE_PER_NETWORK: "2",
+      FOYER_GUEST_CREATIONS_PER_MINUTE_GLOBAL: "3",
+      FOYER_SIGN_UPS_PER_HOUR: "4",
+      FOYER_SIGN_UPS_PER_HOUR_PER_NETWORK: "5",
+      FOYER_SIGN_UPS_PER_HOUR_GLOBAL: "6",
+      FOYER_SIGN_IN_ATTEMPTS_PER_ADDRESS: "7",
+      FOYER_SIGN_IN_FREE_FAILURES: "8",
+      FOYER_SIGN_IN_FAILURES_PER_ACCOUNT: "9",
+    });
+    expect(limits.guestCreation).toEqual({
+      perAddress: { points: 1, durationInSeconds: 60 },
+      perNetwork: { points: 2, durationInSeconds: 60 },
+      global: { points: 3, durationInSeconds: 60 },
+    });
+    expect(limits.signUp).toEqual({
+      perAddress: { points: 4, durationInSeconds: 3_600 },
+      perNetwork: { points: 5, durationInSeconds: 3_600 },
+      global: { points: 6, durationInSeconds: 3_600 },
+    });
+    expect(limits.signIn).toMatchObject({
+      perAddress: { points: 7, durationInSeconds: 600 },
+      freeFailures: 8,
+      failuresPerAccount: { points: 9, durationInSeconds: 3_600 },
+    });
+  });
+
+  it.each(["0", "-1", "many"])("refuses %j, naming the variable", (value) => {
+    expect(() => readAuthorityLimits({ FOYER_SIGN_UPS_PER_HOUR_GLOBAL: value })).toThrow(
+      ConfigError,
+    );
+    expect(() => readAuthorityLimits({ FOYER_SIGN_UPS_PER_HOUR_GLOBAL: value })).toThrow(
+      /FOYER_SIGN_UPS_PER_HOUR_GLOBAL/,
+    );
   });
 });
 
-describe("toRateLimitKey", () => {
-  it.each([
-    ["203.0.113.7", "203.0.113.7"],
-    ["::ffff:203.0.113.7", "203.0.113.7"],
-    ["2001:db8:abcd:12:1:2:3:4", "2001:db8:abcd:12::/64"],
-    ["2001:db8:abcd:0012::99", "2001:db8:abcd:12::/64"],
-    ["2001:db8::1", "2001:db8:0:0::/64"],
-    ["::1", "0:0:0:0::/64"],
-    ["unknown", "unknown"],
-  ])("%s → %s", (address, key) => {
-    expect(toRateLimitKey(address)).toBe(key);
-  });
-
-  it("counts every address of one /64 together", async () => {
-    const limiter = createGuestCreationLimiter({ points: 2, durationInSeconds: 30 });
-    expect((await limiter.consume("2001:db8:1:2::a")).allowed).toBe(true);
-    expect((await limiter.consume("2001:db8:1:2::b")).allowed).toBe(true);
-    expect((await limiter.consume("2001:db8:1:2:ffff::c")).allowed).toBe(false);
-    expect((await limiter.consume("2001:db8:1:3::a")).allowed).toBe(true);
-  });
-});
-
-describe("createSignInLimiter", () => {
-  const limits = {
-    perAddress: { points: 3, durationInSeconds: 60 },
-    failuresPerAccount: { points: 2, durationInSeconds: 60 },
-  };
-
-  it("bounds attempts per address, whatever the account", async () => {
-    const limiter = createSignInLimiter(limits);
-    for (const account of ["a@x.test", "b@x.test", "c@x.test"]) {
-      expect(await limiter.begin("203.0.113.1", account)).toEqual({ allowed: true });
-    }
-    expect((await limiter.begin("203.0.113.1", "d@x.test")).allowed).toBe(false);
-    expect(await limiter.begin("203.0.113.2", "d@x.test")).toEqual({ allowed: true });
-  });
-
-  it("locks an account after repeated failures from any address, and a success clears it", async () => {
-    const limiter = createSignInLimiter(limits);
-    await limiter.fail("a@x.test");
-    expect(await limiter.begin("198.51.100.1", "a@x.test")).toEqual({ allowed: true });
-    await limiter.succeed("a@x.test");
-    await limiter.fail("a@x.test");
-    expect(await limiter.begin("198.51.100.2", "a@x.test")).toEqual({ allowed: true });
-    await limiter.fail("a@x.test");
-    const locked = await limiter.begin("198.51.100.3", "a@x.test");
-    expect(locked.allowed).toBe(false);
-    if (!locked.allowed) expect(locked.retryAfterSeconds).toBeGreaterThan(0);
-    expect(await limiter.begin("198.51.100.3", "b@x.test")).toEqual({ allowed: true });
+describe("toAuthorityLimits", () => {
+  it("applies overrides per budget over the defaults", () => {
+    const one = { points: 1, durationInSeconds: 1 };
+    const limits = toAuthorityLimits({
+      guestCreation: { global: one },
+      signIn: { freeFailures: 2 },
+    });
+    expect(limits.guestCreation).toEqual({
+      ...DEFAULT_AUTHORITY_LIMITS.guestCreation,
+      global: one,
+    });
+    expect(limits.signUp).toEqual(DEFAULT_AUTHORITY_LIMITS.signUp);
+    expect(limits.signIn).toEqual({ ...DEFAULT_AUTHORITY_LIMITS.signIn, freeFailures: 2 });
   });
 });

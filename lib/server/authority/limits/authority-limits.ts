@@ -1,167 +1,141 @@
-import { isIPv6 } from "node:net";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { type EnvVars, readPositiveNumber } from "../../common/env";
+import { type CreationBudget, type CreationBudgets, createCreationBudget } from "./creation-budget";
+import type { LimitStore } from "./limiter-store";
+import { createSignInThrottle, type SignInLimits, type SignInThrottle } from "./sign-in-throttle";
 
-/** How many guests one client address may create per window. */
-export interface GuestCreationLimit {
-  points: number;
-  durationInSeconds: number;
+/**
+ * Every limit of the authority (docs/design.md S7, S8), with its defaults and the
+ * environment variables that change them. The defaults are generous for people (an office
+ * of a hundred behind one NAT address, everyone opening Foyer and signing up the same
+ * morning) and tight for scripts (a flood from one address stops within a minute, a flood
+ * rotating through a /24 or across networks soon after).
+ */
+export interface AuthorityLimits {
+  /** New guests. */
+  guestCreation: CreationBudgets;
+  /** New accounts (on top of the sign-in attempts per address, which sign-ups also spend). */
+  signUp: CreationBudgets;
+  signIn: SignInLimits;
 }
 
-export const DEFAULT_GUEST_CREATION_LIMIT: GuestCreationLimit = {
-  points: 30,
-  durationInSeconds: 60,
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+
+export const DEFAULT_AUTHORITY_LIMITS: AuthorityLimits = {
+  guestCreation: {
+    perAddress: { points: 30, durationInSeconds: MINUTE },
+    perNetwork: { points: 120, durationInSeconds: MINUTE },
+    global: { points: 1_200, durationInSeconds: MINUTE },
+  },
+  signUp: {
+    perAddress: { points: 60, durationInSeconds: HOUR },
+    perNetwork: { points: 120, durationInSeconds: HOUR },
+    global: { points: 1_000, durationInSeconds: HOUR },
+  },
+  signIn: {
+    perAddress: { points: 60, durationInSeconds: 10 * MINUTE },
+    freeFailures: 5,
+    firstDelayInSeconds: 1,
+    maxDelayInSeconds: 15 * MINUTE,
+    failureMemoryInSeconds: 24 * HOUR,
+    failuresPerAccount: { points: 20, durationInSeconds: HOUR },
+  },
 };
 
-export type LimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
-
-export interface GuestCreationLimiter {
-  /** Spends one creation for `clientAddress`; tells whether it was allowed. */
-  consume(clientAddress: string): Promise<LimitDecision>;
+/** Some limits changed, the rest default (tests, benchmarks, the environment). */
+export interface AuthorityLimitOverrides {
+  guestCreation?: Partial<CreationBudgets>;
+  signUp?: Partial<CreationBudgets>;
+  signIn?: Partial<SignInLimits>;
 }
 
-/** An in-memory limiter of guest creations per client address (one authority process). */
-export function createGuestCreationLimiter(
-  limit: GuestCreationLimit = DEFAULT_GUEST_CREATION_LIMIT,
-): GuestCreationLimiter {
-  const limiter = new RateLimiterMemory({
-    keyPrefix: "guest_creation",
-    points: limit.points,
-    duration: limit.durationInSeconds,
-  });
+/** Pure: the defaults with `overrides` applied. */
+export function toAuthorityLimits(overrides: AuthorityLimitOverrides = {}): AuthorityLimits {
+  const d = DEFAULT_AUTHORITY_LIMITS;
   return {
-    async consume(clientAddress) {
-      try {
-        await limiter.consume(toRateLimitKey(clientAddress));
-        return { allowed: true };
-      } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        return {
-          allowed: false,
-          retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
-        };
-      }
-    },
+    guestCreation: { ...d.guestCreation, ...overrides.guestCreation },
+    signUp: { ...d.signUp, ...overrides.signUp },
+    signIn: { ...d.signIn, ...overrides.signIn },
   };
 }
 
-/**
- * The key an address is limited under: an IPv4 address as is (IPv4-mapped IPv6 unwrapped),
- * an IPv6 address by its /64 prefix, the block one client usually holds, so rotating
- * addresses inside it does not reset the count.
- */
-export function toRateLimitKey(address: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  if (mapped?.[1]) return mapped[1];
-  if (!isIPv6(address)) return address;
-  const [head = "", tail = ""] = address.toLowerCase().split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  const groups = address.includes("::")
-    ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right]
-    : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ""))
-    .join(":")}::/64`;
-}
+/** The variable of each budget: its window stays the default's. */
+const VARIABLES = {
+  guestCreation: {
+    perAddress: "FOYER_GUEST_CREATIONS_PER_MINUTE",
+    perNetwork: "FOYER_GUEST_CREATIONS_PER_MINUTE_PER_NETWORK",
+    global: "FOYER_GUEST_CREATIONS_PER_MINUTE_GLOBAL",
+  },
+  signUp: {
+    perAddress: "FOYER_SIGN_UPS_PER_HOUR",
+    perNetwork: "FOYER_SIGN_UPS_PER_HOUR_PER_NETWORK",
+    global: "FOYER_SIGN_UPS_PER_HOUR_GLOBAL",
+  },
+} as const;
 
-/** Sign-in and sign-up bounds: attempts per client address, failures per account. */
-export interface SignInLimits {
-  perAddress: GuestCreationLimit;
-  failuresPerAccount: GuestCreationLimit;
-}
-
-export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = {
-  perAddress: { points: 60, durationInSeconds: 10 * 60 },
-  failuresPerAccount: { points: 10, durationInSeconds: 15 * 60 },
-};
-
-export interface SignInLimiter {
-  /** Spends one attempt for the address and checks the account is not locked. */
-  begin(clientAddress: string, account: string): Promise<LimitDecision>;
-  /** A wrong password for `account`: counts towards its lock. */
-  fail(account: string): Promise<void>;
-  /** A successful sign-in clears the account's failures. */
-  succeed(account: string): Promise<void>;
-}
-
-function toDecision(rejection: unknown): LimitDecision {
-  if (!(rejection instanceof RateLimiterRes)) throw rejection;
-  return {
-    allowed: false,
-    retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
-  };
-}
-
-/**
- * In-memory limits on sign-in and sign-up (OWASP authentication cheat sheet: throttle by
- * address and by account). Account keys are normalized emails; the answer to a locked
- * account is the same whether or not it exists.
- */
-export function createSignInLimiter(limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS): SignInLimiter {
-  const byAddress = new RateLimiterMemory({
-    keyPrefix: "sign_in_address",
-    points: limits.perAddress.points,
-    duration: limits.perAddress.durationInSeconds,
+function readBudgets(
+  env: EnvVars,
+  names: Record<keyof CreationBudgets, string>,
+  defaults: CreationBudgets,
+): CreationBudgets {
+  const read = (level: keyof CreationBudgets) => ({
+    points: readPositiveNumber(env, names[level], defaults[level].points),
+    durationInSeconds: defaults[level].durationInSeconds,
   });
-  const byAccount = new RateLimiterMemory({
-    keyPrefix: "sign_in_account",
-    points: limits.failuresPerAccount.points,
-    duration: limits.failuresPerAccount.durationInSeconds,
-  });
-  return {
-    async begin(clientAddress, account) {
-      try {
-        await byAddress.consume(toRateLimitKey(clientAddress));
-      } catch (rejection) {
-        return toDecision(rejection);
-      }
-      const failures = await byAccount.get(account);
-      if (failures && failures.consumedPoints >= limits.failuresPerAccount.points) {
-        return {
-          allowed: false,
-          retryAfterSeconds: Math.max(1, Math.ceil(failures.msBeforeNext / 1000)),
-        };
-      }
-      return { allowed: true };
-    },
-    async fail(account) {
-      await byAccount.penalty(account, 1);
-    },
-    async succeed(account) {
-      await byAccount.delete(account);
-    },
-  };
+  return { perAddress: read("perAddress"), perNetwork: read("perNetwork"), global: read("global") };
 }
 
 /**
- * The limits from the environment: `FOYER_GUEST_CREATIONS_PER_MINUTE` (per client address)
- * and `FOYER_SIGN_IN_ATTEMPTS_PER_ADDRESS` (per 10 minutes); defaults otherwise.
+ * The limits from the environment (each variable is a count; unset: the default):
+ * guests per minute `FOYER_GUEST_CREATIONS_PER_MINUTE` (per address),
+ * `…_PER_NETWORK` (/24, /48) and `…_GLOBAL`; sign-ups per hour `FOYER_SIGN_UPS_PER_HOUR`,
+ * `…_PER_NETWORK`, `…_GLOBAL`; sign-in and sign-up attempts per address per 10 minutes
+ * `FOYER_SIGN_IN_ATTEMPTS_PER_ADDRESS`; wrong passwords per account and address before the
+ * delays `FOYER_SIGN_IN_FREE_FAILURES`; wrong passwords per account per hour, from every
+ * address, `FOYER_SIGN_IN_FAILURES_PER_ACCOUNT`.
  */
-export function readAuthorityLimits(env: EnvVars = process.env): {
-  guestCreationLimit: GuestCreationLimit;
-  signInLimits: SignInLimits;
-} {
+export function readAuthorityLimits(env: EnvVars = process.env): AuthorityLimits {
+  const d = DEFAULT_AUTHORITY_LIMITS;
   return {
-    guestCreationLimit: {
-      points: readPositiveNumber(
-        env,
-        "FOYER_GUEST_CREATIONS_PER_MINUTE",
-        DEFAULT_GUEST_CREATION_LIMIT.points,
-      ),
-      durationInSeconds: 60,
-    },
-    signInLimits: {
-      ...DEFAULT_SIGN_IN_LIMITS,
+    guestCreation: readBudgets(env, VARIABLES.guestCreation, d.guestCreation),
+    signUp: readBudgets(env, VARIABLES.signUp, d.signUp),
+    signIn: {
+      ...d.signIn,
       perAddress: {
         points: readPositiveNumber(
           env,
           "FOYER_SIGN_IN_ATTEMPTS_PER_ADDRESS",
-          DEFAULT_SIGN_IN_LIMITS.perAddress.points,
+          d.signIn.perAddress.points,
         ),
-        durationInSeconds: DEFAULT_SIGN_IN_LIMITS.perAddress.durationInSeconds,
+        durationInSeconds: d.signIn.perAddress.durationInSeconds,
+      },
+      freeFailures: readPositiveNumber(env, "FOYER_SIGN_IN_FREE_FAILURES", d.signIn.freeFailures),
+      failuresPerAccount: {
+        points: readPositiveNumber(
+          env,
+          "FOYER_SIGN_IN_FAILURES_PER_ACCOUNT",
+          d.signIn.failuresPerAccount.points,
+        ),
+        durationInSeconds: d.signIn.failuresPerAccount.durationInSeconds,
       },
     },
+  };
+}
+
+/** The authority's limiters, sharing `store` (memory when there is none). */
+export interface AuthorityLimiters {
+  guestCreation: CreationBudget;
+  signUp: CreationBudget;
+  signIn: SignInThrottle;
+}
+
+export function createAuthorityLimiters(
+  limits: AuthorityLimits,
+  store?: LimitStore,
+): AuthorityLimiters {
+  return {
+    guestCreation: createCreationBudget("guest_creation", limits.guestCreation, store),
+    signUp: createCreationBudget("sign_up", limits.signUp, store),
+    signIn: createSignInThrottle(limits.signIn, store),
   };
 }

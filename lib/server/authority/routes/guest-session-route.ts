@@ -159,6 +159,7 @@ export const handleGuestSession: RouteHandler = async (ctx, req, res) => {
   ctx.log(`guest_session.${outcome.kind === "session" ? outcome.via : outcome.kind}`, {
     requestId: getHeader(req, REQUEST_ID_HEADER),
     ...(outcome.kind === "session" ? { userId: outcome.userId, sessionId: outcome.sessionId } : {}),
+    ...(outcome.kind === "rate_limited" ? { scope: outcome.scope } : {}),
   });
   const cleared = member.kind === "ended" ? [toClearedMemberSessionSetCookie()] : [];
   sendReply(res, withSetCookies(toGuestSessionReply(outcome, minted), cleared));

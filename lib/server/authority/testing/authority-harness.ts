@@ -10,6 +10,7 @@ import { openDatabase } from "../../db/open";
 import type { Db } from "../../db/types";
 import type { AuthorityDeps } from "../context";
 import { INTERNAL_KEY_HEADER, toInternalKey } from "../internal-key";
+import { type AuthorityLimits, DEFAULT_AUTHORITY_LIMITS } from "../limits/authority-limits";
 import { startAuthorityServer } from "../router";
 
 /** Fixed secrets for tests only. */
@@ -22,6 +23,24 @@ export const TEST_SECRETS: Secrets = {
 /** Headers that make a call to an internal route (e.g. revoke) with the test secrets. */
 export const INTERNAL_HEADERS: Record<string, string> = {
   [INTERNAL_KEY_HEADER]: toInternalKey(TEST_SECRETS),
+};
+
+const UNLIMITED = { points: 1_000_000_000, durationInSeconds: 60 };
+const UNLIMITED_BUDGETS = { perAddress: UNLIMITED, perNetwork: UNLIMITED, global: UNLIMITED };
+
+/**
+ * Limits no test or benchmark reaches, for servers whose every client is 127.0.0.1 (the
+ * defaults are for real crowds). A suite that tests a limit sets its own.
+ */
+export const NO_AUTHORITY_LIMITS: AuthorityLimits = {
+  guestCreation: UNLIMITED_BUDGETS,
+  signUp: UNLIMITED_BUDGETS,
+  signIn: {
+    ...DEFAULT_AUTHORITY_LIMITS.signIn,
+    perAddress: UNLIMITED,
+    freeFailures: UNLIMITED.points,
+    failuresPerAccount: UNLIMITED,
+  },
 };
 
 export interface TestAuthority {
@@ -40,7 +59,7 @@ export interface TestAuthority {
  */
 export async function startTestAuthority(
   overrides: Partial<
-    Pick<AuthorityDeps, "guestCreationLimit" | "onSessionChanged" | "mergeGuest" | "signInLimits">
+    Pick<AuthorityDeps, "limits" | "limitStore" | "onSessionChanged" | "mergeGuest">
   > = {},
 ): Promise<TestAuthority> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "foyer-authority-"));
@@ -52,8 +71,8 @@ export async function startTestAuthority(
     db,
     secrets: TEST_SECRETS,
     port: 0,
-    guestCreationLimit: overrides.guestCreationLimit,
-    signInLimits: overrides.signInLimits,
+    limits: overrides.limits,
+    limitStore: overrides.limitStore,
     mergeGuest: overrides.mergeGuest,
     onSessionChanged: async (change) => {
       const announced = await overrides.onSessionChanged?.(change);

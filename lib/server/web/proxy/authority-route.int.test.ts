@@ -334,7 +334,7 @@ describe("the pipeline in front of a real authority", () => {
   let authority: TestAuthority;
   beforeAll(async () => {
     authority = await startTestAuthority({
-      guestCreationLimit: { points: 1, durationInSeconds: 60 },
+      limits: { guestCreation: { perAddress: { points: 1, durationInSeconds: 60 } } },
     });
   });
   afterAll(async () => {
