@@ -121,7 +121,10 @@ describe("authorities sharing one Redis", () => {
       stores.push(store);
       authorities.push(
         await startTestAuthority({
-          limits: { guestCreation: SMALL },
+          limits: {
+            guestCreation: SMALL,
+            signIn: { freeFailures: 2, firstDelayInSeconds: 60 },
+          },
           limitStore: { ...store.store, keyPrefix },
         }),
       );
@@ -146,6 +149,28 @@ describe("authorities sharing one Redis", () => {
     expect((await createOn(1, "192.0.2.10")).status).toBe(200);
     await expectRateLimited(await createOn(0, "192.0.2.10"), "rate_limited:guest_creation");
     await expectRateLimited(await createOn(1, "192.0.2.10"), "rate_limited:guest_creation");
+  });
+
+  it("share sign-in waits: a pair that failed on one node waits on the other, the owner nowhere", async () => {
+    const email = newEmail();
+    const signUp = await authorities[0]!.post(
+      "/v1/auth/sign-up",
+      { email, password: PASSWORD },
+      toClientAddressHeaders("192.0.2.30"),
+    );
+    expect(signUp.status).toBe(200);
+    const signInOn = (i: number, password: string, address: string) =>
+      authorities[i]!.post(
+        "/v1/auth/sign-in",
+        { email, password },
+        toClientAddressHeaders(address),
+      );
+    expect((await signInOn(0, "nope", "203.0.113.40")).status).toBe(401);
+    expect((await signInOn(1, "nope", "203.0.113.40")).status).toBe(401);
+    await expectRateLimited(await signInOn(0, PASSWORD, "203.0.113.40"), "rate_limited:sign_in");
+    await expectRateLimited(await signInOn(1, PASSWORD, "203.0.113.40"), "rate_limited:sign_in");
+    // (Each test authority has a database of its own: the account lives on the first.)
+    expect((await signInOn(0, PASSWORD, "198.51.100.40")).status).toBe(200);
   });
 
   it("fall back to each node's own memory while Redis is down, without waiting on it", async () => {
