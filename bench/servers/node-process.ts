@@ -4,7 +4,10 @@
  * bench's questions about them (heap, the per-event checks it observed, log times).
  */
 import { createBuiltInAgents } from "../../lib/server/agents/built-in";
-import { TEST_SECRETS } from "../../lib/server/authority/testing/authority-harness";
+import {
+  NO_AUTHORITY_LIMITS,
+  TEST_SECRETS,
+} from "../../lib/server/authority/testing/authority-harness";
 import { migrate } from "../../lib/server/db/migrate";
 import { openDatabase } from "../../lib/server/db/open";
 import type { Db } from "../../lib/server/db/types";
@@ -28,7 +31,6 @@ import { createGuestsDirectly } from "./guests";
 // Route handlers and middleware read the secrets from the environment, as under main.ts.
 Object.assign(process.env, TEST_SECRETS);
 
-const NO_LIMIT = { points: 1_000_000_000, durationInSeconds: 60 };
 const KEPT_LOG_EVENTS = new Set(["session.revoked"]);
 
 let db: Db | null = null;
@@ -64,10 +66,7 @@ async function startFoyer(params: {
     redisUrl: params.redisUrl,
     publicOrigins: [],
     agents: createBuiltInAgents(),
-    authorityLimits: {
-      guestCreationLimit: NO_LIMIT,
-      signInLimits: { perAddress: NO_LIMIT, failuresPerAccount: NO_LIMIT },
-    },
+    authorityLimits: NO_AUTHORITY_LIMITS,
     observeEvent: params.observe
       ? (e) => checks.push({ sessionId: e.sessionId, accepted: e.accepted, at: monoMs() })
       : undefined,

@@ -3,7 +3,7 @@
  * Process singletons (database, gateway, bus) are created here, once.
  */
 import next from "next";
-import { readAuthorityLimits } from "./authority/rate-limit";
+import { readAuthorityLimits } from "./authority/limits/authority-limits";
 import { ConfigError, getDataDir, loadSecrets } from "./common/env";
 import { log } from "./common/log";
 import { parsePublicOrigins } from "./common/same-origin";

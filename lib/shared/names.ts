@@ -9,6 +9,11 @@ export const MEMBER_SESSION_COOKIE = "__Host-foyer_session";
 export const IDENTITY_HEADER = "x-foyer-identity";
 /** Set by the custom server only: the client address after applying the trusted-proxy list. */
 export const CLIENT_ADDRESS_HEADER = "x-foyer-client-address";
+/**
+ * Set by the web side on its calls to the authority only: an HMAC of the client address
+ * (lib/server/common/client-address-proof.ts), without which the authority ignores it.
+ */
+export const CLIENT_ADDRESS_PROOF_HEADER = "x-foyer-client-address-proof";
 export const REQUEST_ID_HEADER = "x-request-id";
 
 /**
@@ -18,6 +23,7 @@ export const REQUEST_ID_HEADER = "x-request-id";
 export const CLIENT_FORBIDDEN_HEADERS = [
   IDENTITY_HEADER,
   CLIENT_ADDRESS_HEADER,
+  CLIENT_ADDRESS_PROOF_HEADER,
   "x-foyer-user-id",
   "x-foyer-session-id",
   "x-middleware-subrequest",

@@ -4,21 +4,20 @@ import type { LogFn } from "../common/log";
 import type { ChangeAnnouncement, SessionChange } from "../common/session-change";
 import type { Db } from "../db/types";
 import type { mergeGuestIntoMember } from "../store/merge";
-import type {
-  GuestCreationLimit,
-  GuestCreationLimiter,
-  SignInLimiter,
-  SignInLimits,
-} from "./rate-limit";
+import type { AuthorityLimiters, AuthorityLimitOverrides } from "./limits/authority-limits";
+import type { LimitStore } from "./limits/limiter-store";
 
 /** What {@link createAuthority} needs. The caller owns `db` (and closes it). */
 export interface AuthorityDeps {
   db: Db;
   secrets: Secrets;
-  /** Guest creations allowed per client address; default 30 per 60 s. */
-  guestCreationLimit?: GuestCreationLimit;
-  /** Sign-in and sign-up bounds; default `DEFAULT_SIGN_IN_LIMITS`. */
-  signInLimits?: SignInLimits;
+  /** Guest-creation, sign-up and sign-in limits. @default `DEFAULT_AUTHORITY_LIMITS` */
+  limits?: AuthorityLimitOverrides;
+  /**
+   * Where the limits count: shared by every authority on one Redis. @default this process's
+   * memory (each authority counts alone)
+   */
+  limitStore?: LimitStore;
   /** The merge step (tests replace it to make it fail); default `mergeGuestIntoMember`. */
   mergeGuest?: typeof mergeGuestIntoMember;
   /**
@@ -33,8 +32,9 @@ export interface AuthorityDeps {
 export interface AuthorityContext {
   db: Db;
   secrets: Secrets;
-  limiter: GuestCreationLimiter;
-  signInLimiter: SignInLimiter;
+  /** Proves the web tier's client-address header (derived from the token signing key). */
+  clientAddressKey: Buffer;
+  limits: AuthorityLimiters;
   mergeGuest: typeof mergeGuestIntoMember;
   onSessionChanged: (change: SessionChange) => ChangeAnnouncement | Promise<ChangeAnnouncement>;
   log: LogFn;

@@ -1,6 +1,6 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLIENT_ADDRESS_HEADER } from "../../shared/names";
+import { CLIENT_ADDRESS_HEADER, CLIENT_ADDRESS_PROOF_HEADER } from "../../shared/names";
 import { verifySocketToken } from "../common/socket-tokens";
 import type { Db } from "../db/types";
 import { INTERNAL_KEY_HEADER } from "./internal-key";
@@ -10,6 +10,7 @@ import {
   startTestAuthority,
   TEST_SECRETS,
   type TestAuthority,
+  toClientAddressHeaders,
   toCookieHeader,
 } from "./testing/authority-harness";
 
@@ -17,7 +18,7 @@ let authority: TestAuthority;
 
 beforeAll(async () => {
   authority = await startTestAuthority({
-    guestCreationLimit: { points: 2, durationInSeconds: 60 },
+    limits: { guestCreation: { perAddress: { points: 2, durationInSeconds: 60 } } },
     // Slow on purpose: the revoke must still wait for it before answering.
     onSessionChanged: () => new Promise((resolve) => setTimeout(resolve, 50)),
   });
@@ -26,7 +27,7 @@ afterAll(async () => {
   await authority?.stop();
 });
 
-const from = (address: string) => ({ [CLIENT_ADDRESS_HEADER]: address });
+const from = (address: string) => toClientAddressHeaders(address);
 
 async function createGuest(address: string) {
   const res = await authority.post(
@@ -86,6 +87,28 @@ describe("guest creation rate limit", () => {
       { ...from("203.0.113.1"), cookie: guest.cookie },
     );
     expect(lookup.status).toBe(200);
+  });
+});
+
+describe("the client address", () => {
+  const create = (headers: Record<string, string>) =>
+    authority.post("/v1/guest-session", { mode: "lookup_or_create" }, headers);
+
+  it("counts a bare or forged address header as the TCP peer's, and the web tier's proven one as is", async () => {
+    // Any local process can set the header; without the web tier's proof it names nobody.
+    const forged: Record<string, string>[] = [
+      { [CLIENT_ADDRESS_HEADER]: "203.0.113.70" },
+      { [CLIENT_ADDRESS_HEADER]: "203.0.113.71", [CLIENT_ADDRESS_PROOF_HEADER]: "forged" },
+      { ...from("203.0.113.72"), [CLIENT_ADDRESS_HEADER]: "203.0.113.73" },
+    ];
+    const statuses = [];
+    for (const headers of forged) statuses.push((await create(headers)).status);
+    // Three creations from one peer (127.0.0.1) against a budget of two.
+    expect(statuses).toEqual([200, 200, 429]);
+    // The addresses the forgeries named were never charged.
+    for (const address of ["203.0.113.70", "203.0.113.71", "203.0.113.73"]) {
+      expect((await create(from(address))).status).toBe(200);
+    }
   });
 });
 

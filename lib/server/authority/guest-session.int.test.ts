@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { guestSessionResponseSchema } from "../../shared/contracts/guest-session";
-import { CLIENT_ADDRESS_HEADER, GUEST_SESSION_COOKIE } from "../../shared/names";
+import { GUEST_SESSION_COOKIE } from "../../shared/names";
 import { verifySocketToken } from "../common/socket-tokens";
 import { hashGuestSecret } from "./cookies/guest-cookie";
 import {
@@ -8,6 +8,7 @@ import {
   startTestAuthority,
   TEST_SECRETS,
   type TestAuthority,
+  toClientAddressHeaders,
   toCookieHeader,
 } from "./testing/authority-harness";
 
@@ -19,7 +20,7 @@ const CLEARED_COOKIE = `${GUEST_SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; S
 let authority: TestAuthority;
 let address = 0;
 /** A fresh client address per call, so the creation limit never couples tests. */
-const freshAddress = () => ({ [CLIENT_ADDRESS_HEADER]: `198.51.100.${++address}` });
+const freshAddress = () => toClientAddressHeaders(`198.51.100.${++address}`);
 
 const guestSession = (body: unknown, headers: Record<string, string> = {}) =>
   authority.post("/v1/guest-session", body, { ...freshAddress(), ...headers });

@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authResponseSchema, mergeResponseSchema } from "../../shared/contracts/auth";
 import { guestSessionResponseSchema } from "../../shared/contracts/guest-session";
-import {
-  CLIENT_ADDRESS_HEADER,
-  GUEST_SESSION_COOKIE,
-  MEMBER_SESSION_COOKIE,
-} from "../../shared/names";
+import { GUEST_SESSION_COOKIE, MEMBER_SESSION_COOKIE } from "../../shared/names";
 import { toDirectChannel } from "../../shared/realtime/channels";
 import { verifySocketToken } from "../common/socket-tokens";
 import { mergeGuestIntoMember } from "../store/merge";
 import { appendMessage, ensureChannel, listMessagesAfter } from "../store/messages";
 import { listStars, setStar } from "../store/stars";
-import { startTestAuthority, TEST_SECRETS, type TestAuthority } from "./testing/authority-harness";
+import {
+  startTestAuthority,
+  TEST_SECRETS,
+  type TestAuthority,
+  toClientAddressHeaders,
+} from "./testing/authority-harness";
 
 const MEMBER_COOKIE = new RegExp(
   `^${MEMBER_SESSION_COOKIE}=([^;]+); Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax$`,
@@ -23,15 +24,19 @@ const PASSWORD = "correct horse battery";
 let authority: TestAuthority;
 let failMerges = 0;
 let address = 0;
-const fresh = () => ({ [CLIENT_ADDRESS_HEADER]: `198.51.100.${++address}` });
+const fresh = () => toClientAddressHeaders(`198.51.100.${++address}`);
 let emails = 0;
 const newEmail = () => `member${++emails}.${Date.now()}@example.test`;
 
 beforeAll(async () => {
   authority = await startTestAuthority({
-    signInLimits: {
-      perAddress: { points: 1000, durationInSeconds: 60 },
-      failuresPerAccount: { points: 3, durationInSeconds: 60 },
+    limits: {
+      signIn: {
+        perAddress: { points: 1000, durationInSeconds: 60 },
+        freeFailures: 3,
+        firstDelayInSeconds: 60,
+        failuresPerAccount: { points: 3, durationInSeconds: 60 },
+      },
     },
     // Fails the next `failMerges` merges, then behaves as the real one.
     mergeGuest: async (db, guestId, memberId) => {
@@ -199,14 +204,70 @@ describe("sign-in", () => {
     expect(replay.status).toBe(403);
   });
 
-  it("locks an account after repeated failures (429 even with the right password)", async () => {
+  it("slows the address that guesses, never the account: the owner elsewhere signs in at once", async () => {
     const email = newEmail();
     await signUp(email);
-    for (let i = 0; i < 3; i++) expect((await signIn(email, "nope")).status).toBe(401);
-    const locked = await signIn(email, PASSWORD);
-    expect(locked.status).toBe(429);
-    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await locked.json()).error.code).toBe("rate_limited:sign_in");
+    const attacker = toClientAddressHeaders("203.0.113.66");
+    for (let i = 0; i < 3; i++) expect((await signIn(email, "nope", attacker)).status).toBe(401);
+    // The guessing address waits, even with the right password.
+    const slowed = await signIn(email, PASSWORD, attacker);
+    expect(slowed.status).toBe(429);
+    expect(Number(slowed.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await slowed.json()).error.code).toBe("rate_limited:sign_in");
+    // The owner, from an address that has not failed, is not: at once, and again.
+    const owner = toClientAddressHeaders("198.51.100.250");
+    expect((await signIn(email, PASSWORD, owner)).status).toBe(200);
+    expect((await signIn(email, PASSWORD, owner)).status).toBe(200);
+    // The owner's success does not lift the guesser's wait.
+    expect((await signIn(email, PASSWORD, attacker)).status).toBe(429);
+  });
+
+  it("past the account's failure budget, slows each address after its first failure only", async () => {
+    const email = newEmail();
+    await signUp(email);
+    // Three guessers, one failure each: none reaches its free failures, the account's budget is spent.
+    for (const host of [1, 2, 3]) {
+      const guesser = toClientAddressHeaders(`203.0.113.${100 + host}`);
+      expect((await signIn(email, "nope", guesser)).status).toBe(401);
+    }
+    // A fourth guesser is answered once, then must wait.
+    const fourth = toClientAddressHeaders("203.0.113.104");
+    expect((await signIn(email, "nope", fourth)).status).toBe(401);
+    expect((await signIn(email, PASSWORD, fourth)).status).toBe(429);
+    // The owner from an address without failures signs in at once; a typo there is slowed too.
+    const office = toClientAddressHeaders("198.51.100.251");
+    expect((await signIn(email, PASSWORD, office)).status).toBe(200);
+    const home = toClientAddressHeaders("198.51.100.252");
+    expect((await signIn(email, "typo", home)).status).toBe(401);
+    expect((await signIn(email, PASSWORD, home)).status).toBe(429);
+    expect((await signIn(email, PASSWORD, toClientAddressHeaders("198.51.100.253"))).status).toBe(
+      200,
+    );
+  });
+
+  it("answers an unknown account exactly as a known one, throttling included", async () => {
+    const known = newEmail();
+    await signUp(known);
+    const unknown = newEmail();
+    const answers = async (email: string, address: string) => {
+      const from = toClientAddressHeaders(address);
+      const seen = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await signIn(email, "wrong password", from);
+        // The wait counts down between the two runs: compare it by its presence.
+        seen.push([res.status, res.headers.has("retry-after"), await res.json()]);
+      }
+      return seen;
+    };
+    const forKnown = await answers(known, "203.0.113.120");
+    expect(forKnown.map(([status, waits]) => [status, waits])).toEqual([
+      [401, false],
+      [401, false],
+      [401, false],
+      [429, true],
+      [429, true],
+    ]);
+    expect(await answers(unknown, "203.0.113.121")).toEqual(forKnown);
   });
 });
 

@@ -1,9 +1,10 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AUTHORITY_ROUTES } from "../common/authority-contract";
+import { toClientAddressKey } from "../common/client-address-proof";
 import { mergeGuestIntoMember } from "../store/merge";
 import type { AuthorityContext, AuthorityDeps, RouteHandler } from "./context";
-import { createGuestCreationLimiter, createSignInLimiter } from "./rate-limit";
+import { createAuthorityLimiters, toAuthorityLimits } from "./limits/authority-limits";
 import { handleMerge, handleSignIn, handleSignOut, handleSignUp } from "./routes/auth-routes";
 import { handleGuestSession } from "./routes/guest-session-route";
 import { sendError, sendJson } from "./routes/http-io";
@@ -88,8 +89,8 @@ export function createAuthority(deps: AuthorityDeps): Authority {
   const ctx: AuthorityContext = {
     db: deps.db,
     secrets: deps.secrets,
-    limiter: createGuestCreationLimiter(deps.guestCreationLimit),
-    signInLimiter: createSignInLimiter(deps.signInLimits),
+    clientAddressKey: toClientAddressKey(deps.secrets.FOYER_TOKEN_SIGNING_KEY),
+    limits: createAuthorityLimiters(toAuthorityLimits(deps.limits), deps.limitStore),
     mergeGuest: deps.mergeGuest ?? mergeGuestIntoMember,
     onSessionChanged: deps.onSessionChanged ?? (() => undefined),
     log: deps.log ?? (() => {}),

@@ -1,4 +1,5 @@
-import { readAuthorityLimits } from "../authority/rate-limit";
+import { readAuthorityLimits } from "../authority/limits/authority-limits";
+import { createRedisLimitStore } from "../authority/limits/limiter-store";
 import { startAuthorityServer } from "../authority/router";
 import { ConfigError, getDataDir, loadSecrets } from "../common/env";
 import { log } from "../common/log";
@@ -27,10 +28,15 @@ async function main(): Promise<void> {
   const link = await createGatewayLink(process.env.REDIS_URL || undefined, log, {
     expectedNodes: () => liveNodeIds(db),
   });
+  // With the nodes' Redis, this authority's limits count together with theirs.
+  const limitStore = process.env.REDIS_URL
+    ? await createRedisLimitStore(process.env.REDIS_URL, log)
+    : null;
   const running = await startAuthorityServer({
     db,
     secrets,
-    ...readAuthorityLimits(),
+    limits: readAuthorityLimits(),
+    limitStore: limitStore?.store,
     port,
     onSessionChanged: (change) => link.announce(change),
     log,
@@ -38,6 +44,7 @@ async function main(): Promise<void> {
   console.info(`authority: listening on ${running.url} (store: ${db.dialect})`);
   const stop = async () => {
     await running.close();
+    await limitStore?.close();
     await link.close();
     await db.close();
     process.exit(0);

@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { CLIENT_ADDRESS_HEADER } from "../../shared/names";
 import { createBuiltInAgents } from "../agents/built-in";
 import type { AgentRegistry } from "../agents/types";
-import type { AuthorityDeps } from "../authority/context";
+import type { AuthorityLimitOverrides } from "../authority/limits/authority-limits";
+import { createRedisLimitStore } from "../authority/limits/limiter-store";
 import { type RunningAuthority, startAuthorityServer } from "../authority/router";
 import type { Secrets } from "../common/env";
 import type { LogFn } from "../common/log";
@@ -43,7 +44,8 @@ export interface FoyerNodeOptions {
   /** An external authority; unset: one in this process on `authorityPort` (0: ephemeral). */
   authorityUrl?: string;
   authorityPort?: number;
-  authorityLimits?: Pick<AuthorityDeps, "guestCreationLimit" | "signInLimits">;
+  /** The in-process authority's limits; with `redisUrl` they are shared by every node's. */
+  authorityLimits?: AuthorityLimitOverrides;
   redisUrl?: string;
   publicOrigins: string[];
   trustedProxies?: string;
@@ -82,11 +84,17 @@ export async function startFoyerNode(options: FoyerNodeOptions): Promise<FoyerNo
   // The gateway exists before the authority answers anything that changes a session.
   let gateway: Gateway | null = null;
   let authority: RunningAuthority | null = null;
+  // Every node's authority counts its limits on the one Redis, so nodes do not multiply them.
+  const limitStore =
+    options.redisUrl && !options.authorityUrl
+      ? await createRedisLimitStore(options.redisUrl, log)
+      : null;
   if (!options.authorityUrl) {
     authority = await startAuthorityServer({
       db,
       secrets: options.secrets,
-      ...options.authorityLimits,
+      limits: options.authorityLimits,
+      limitStore: limitStore?.store,
       port: options.authorityPort ?? 0,
       host: "127.0.0.1",
       onSessionChanged: (change) => gateway?.applySessionChange(change),
@@ -172,6 +180,7 @@ export async function startFoyerNode(options: FoyerNodeOptions): Promise<FoyerNo
       server.closeAllConnections();
       await closed;
       await authority?.close();
+      await limitStore?.close();
       await bus?.close();
     },
   };

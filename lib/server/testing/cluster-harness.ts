@@ -6,6 +6,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from "../../shared/re
 import { createBuiltInAgents } from "../agents/built-in";
 import {
   INTERNAL_HEADERS,
+  NO_AUTHORITY_LIMITS,
   TEST_SECRETS,
   toCookieHeader,
 } from "../authority/testing/authority-harness";
@@ -66,9 +67,7 @@ export async function startTestNode(
     authorityUrl: options.authorityUrl,
     publicOrigins: [],
     agents: createBuiltInAgents({ storytellerDelayInMs: 1 }),
-    authorityLimits: {
-      guestCreationLimit: { points: 100_000, durationInSeconds: 60 },
-    },
+    authorityLimits: { guestCreation: NO_AUTHORITY_LIMITS.guestCreation },
     observeEvent: options.observe === false ? undefined : (e) => events.push(e),
     budgets: options.budgets ?? UNLIMITED_SOCKET_BUDGETS,
     dailyCaps: UNLIMITED_DAILY_CAPS,

@@ -20,8 +20,9 @@ import {
   toClearedMemberSessionSetCookie,
   toMemberSessionSetCookie,
 } from "../cookies/member-cookie";
+import { getCallerAddress } from "../limits/caller-address";
+import { toAccountKey } from "../limits/sign-in-throttle";
 import { hashPassword, needsRehash, verifyPassword } from "../passwords/passwords";
-import { getCallerAddress } from "../rate-limit";
 import {
   announceEnded,
   lookupMemberSession,
@@ -34,20 +35,27 @@ import { getHeader, readJsonBody, sendBodyError, sendError, sendJson } from "./h
  * Sign-up, sign-in, sign-out and the merge retry (members issue). Each state change is
  * announced to the gateways before the answer is written. Messages never say whether an
  * account exists, except sign-up's "taken", which no sign-up without a mail round trip
- * can avoid; attempts are bounded per address and per account.
+ * can avoid. Attempts are bounded per address, sign-ups by the sign-up budgets, and wrong
+ * passwords slow down their (account, address) pair without locking the account (S8).
  */
 
-async function gate(
+function sendRateLimited(res: ServerResponse, retryAfterSeconds: number): void {
+  sendError(res, "rate_limited:sign_in", "authority: too many attempts; try again later", {
+    "retry-after": String(retryAfterSeconds),
+  });
+}
+
+/** Spends a sign-up: one attempt of the address, one of each sign-up budget. */
+async function gateSignUp(
   ctx: AuthorityContext,
   req: IncomingMessage,
   res: ServerResponse,
-  email: string,
 ): Promise<boolean> {
-  const decision = await ctx.signInLimiter.begin(getCallerAddress(req), toNormalizedEmail(email));
+  const address = getCallerAddress(req, ctx.clientAddressKey);
+  const attempt = await ctx.limits.signIn.attempt(address);
+  const decision = attempt.allowed ? await ctx.limits.signUp.consume(address) : attempt;
   if (decision.allowed) return true;
-  sendError(res, "rate_limited:sign_in", "authority: too many attempts; try again later", {
-    "retry-after": String(decision.retryAfterSeconds),
-  });
+  sendRateLimited(res, decision.retryAfterSeconds);
   return false;
 }
 
@@ -95,7 +103,7 @@ export const handleSignUp: RouteHandler = async (ctx, req, res) => {
   const parsed = await readJsonBody(req, authoritySignUpSchema);
   if (!parsed.ok) return sendBodyError(res, parsed);
   const { email, password, memberSession } = parsed.data;
-  if (!(await gate(ctx, req, res, email))) return;
+  if (!(await gateSignUp(ctx, req, res))) return;
   // Hashed before the uniqueness check, so a taken email answers no faster.
   const passwordHash = await hashPassword(password);
   const user = await createMemberUser(ctx.db, { email, passwordHash });
@@ -115,16 +123,20 @@ export const handleSignIn: RouteHandler = async (ctx, req, res) => {
   const parsed = await readJsonBody(req, authoritySignInSchema);
   if (!parsed.ok) return sendBodyError(res, parsed);
   const { email, password, memberSession } = parsed.data;
-  if (!(await gate(ctx, req, res, email))) return;
+  const address = getCallerAddress(req, ctx.clientAddressKey);
+  // Known or not, the account is a key: every answer below is the same for both.
+  const account = toAccountKey(toNormalizedEmail(email), ctx.secrets.FOYER_GUEST_SESSION_PEPPER);
+  const decision = await ctx.limits.signIn.begin(address, account);
+  if (!decision.allowed) return sendRateLimited(res, decision.retryAfterSeconds);
   const member = await findMemberByEmail(ctx.db, email);
   // Verified against a dummy hash when there is no such member: the same work either way.
   const valid = await verifyPassword(member?.passwordHash ?? null, password);
   if (!member || !valid) {
-    await ctx.signInLimiter.fail(toNormalizedEmail(email));
+    await ctx.limits.signIn.fail(account);
     ctx.log("auth.sign_in_failed", { requestId: getHeader(req, REQUEST_ID_HEADER) });
     return sendError(res, "unauthorized:credentials", "authority: email or password is incorrect");
   }
-  await ctx.signInLimiter.succeed(toNormalizedEmail(email));
+  await ctx.limits.signIn.succeed(address, account);
   if (needsRehash(member.passwordHash)) {
     await updatePasswordHash(ctx.db, member.id, await hashPassword(password));
   }

@@ -11,7 +11,7 @@ import {
 } from "../cookies/guest-cookie";
 import { toClearedMemberSessionSetCookie } from "../cookies/member-cookie";
 import { createSocketToken } from "../create-socket-token";
-import { getCallerAddress } from "../rate-limit";
+import { getCallerAddress } from "../limits/caller-address";
 import { type GuestSessionOutcome, resolveGuestSession } from "../services/guest-sessions";
 import {
   lookupMemberSession,
@@ -142,7 +142,7 @@ export const handleGuestSession: RouteHandler = async (ctx, req, res) => {
     mode: parsed.data.mode,
     cookieValue: readGuestCookie(getHeader(req, "cookie")),
     legacyToken: parsed.data.legacyToken,
-    clientAddress: getCallerAddress(req),
+    clientAddress: getCallerAddress(req, ctx.clientAddressKey),
     userAgent: getHeader(req, "user-agent"),
   });
   const minted =
@@ -160,6 +160,7 @@ export const handleGuestSession: RouteHandler = async (ctx, req, res) => {
   ctx.log(`guest_session.${outcome.kind === "session" ? outcome.via : outcome.kind}`, {
     requestId: getHeader(req, REQUEST_ID_HEADER),
     ...(outcome.kind === "session" ? { userId: outcome.userId, sessionId: outcome.sessionId } : {}),
+    ...(outcome.kind === "rate_limited" ? { scope: outcome.scope } : {}),
   });
   const cleared = member.kind === "ended" ? [toClearedMemberSessionSetCookie()] : [];
   sendReply(res, withSetCookies(toGuestSessionReply(outcome, minted), cleared));

@@ -10,6 +10,7 @@ import {
 import { createGuestUser, touchUser } from "../../store/users";
 import type { AuthorityContext } from "../context";
 import { createGuestCookieValue, hashGuestSecret } from "../cookies/guest-cookie";
+import type { BudgetScope } from "../limits/creation-budget";
 
 /** What a guest-session request comes to, before it is turned into HTTP. */
 export type GuestSessionOutcome =
@@ -27,7 +28,8 @@ export type GuestSessionOutcome =
   /** `reason`: why it ended; `merged` tells a client its member cookie is on the way. */
   | { kind: "revoked"; reason: string | null }
   | { kind: "miss" }
-  | { kind: "rate_limited"; retryAfterSeconds: number };
+  /** `scope`: the budget that refused (per address, per network or global); for the log. */
+  | { kind: "rate_limited"; retryAfterSeconds: number; scope?: BudgetScope };
 
 export interface GuestSessionInput {
   mode: GuestSessionMode;
@@ -104,7 +106,8 @@ async function createGuest(
  * Decides a guest-session request. Order: a cookie naming a live guest wins; a cookie
  * naming a revoked one is definitive (`revoked`); then a legacy token naming a live guest
  * is re-issued under a new cookie value; then `lookup_only` misses, and
- * `lookup_or_create` creates a guest (rate-limited per client address). An unknown cookie
+ * `lookup_or_create` creates a guest (within the guest-creation budgets: per client
+ * address, per network and global). An unknown cookie
  * or legacy token is simply no session.
  */
 export async function resolveGuestSession(
@@ -126,8 +129,13 @@ export async function resolveGuestSession(
     legacy = "unknown";
   }
   if (input.mode === "lookup_only") return { kind: "miss" };
-  const decision = await ctx.limiter.consume(input.clientAddress);
-  if (!decision.allowed)
-    return { kind: "rate_limited", retryAfterSeconds: decision.retryAfterSeconds };
+  const decision = await ctx.limits.guestCreation.consume(input.clientAddress);
+  if (!decision.allowed) {
+    return {
+      kind: "rate_limited",
+      retryAfterSeconds: decision.retryAfterSeconds,
+      scope: decision.scope,
+    };
+  }
   return { ...(await createGuest(ctx, input.userAgent)), legacy };
 }

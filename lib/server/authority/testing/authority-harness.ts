@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { CLIENT_ADDRESS_HEADER, CLIENT_ADDRESS_PROOF_HEADER } from "../../../shared/names";
+import { toClientAddressKey, toClientAddressProof } from "../../common/client-address-proof";
 import type { Secrets } from "../../common/env";
 import type { SessionChange } from "../../common/session-change";
 import { migrate } from "../../db/migrate";
@@ -8,6 +10,7 @@ import { openDatabase } from "../../db/open";
 import type { Db } from "../../db/types";
 import type { AuthorityDeps } from "../context";
 import { INTERNAL_KEY_HEADER, toInternalKey } from "../internal-key";
+import { type AuthorityLimits, DEFAULT_AUTHORITY_LIMITS } from "../limits/authority-limits";
 import { startAuthorityServer } from "../router";
 
 /** Fixed secrets for tests only. */
@@ -20,6 +23,24 @@ export const TEST_SECRETS: Secrets = {
 /** Headers that make a call to an internal route (e.g. revoke) with the test secrets. */
 export const INTERNAL_HEADERS: Record<string, string> = {
   [INTERNAL_KEY_HEADER]: toInternalKey(TEST_SECRETS),
+};
+
+const UNLIMITED = { points: 1_000_000_000, durationInSeconds: 60 };
+const UNLIMITED_BUDGETS = { perAddress: UNLIMITED, perNetwork: UNLIMITED, global: UNLIMITED };
+
+/**
+ * Limits no test or benchmark reaches, for servers whose every client is 127.0.0.1 (the
+ * defaults are for real crowds). A suite that tests a limit sets its own.
+ */
+export const NO_AUTHORITY_LIMITS: AuthorityLimits = {
+  guestCreation: UNLIMITED_BUDGETS,
+  signUp: UNLIMITED_BUDGETS,
+  signIn: {
+    ...DEFAULT_AUTHORITY_LIMITS.signIn,
+    perAddress: UNLIMITED,
+    freeFailures: UNLIMITED.points,
+    failuresPerAccount: UNLIMITED,
+  },
 };
 
 export interface TestAuthority {
@@ -38,7 +59,7 @@ export interface TestAuthority {
  */
 export async function startTestAuthority(
   overrides: Partial<
-    Pick<AuthorityDeps, "guestCreationLimit" | "onSessionChanged" | "mergeGuest" | "signInLimits">
+    Pick<AuthorityDeps, "limits" | "limitStore" | "onSessionChanged" | "mergeGuest">
   > = {},
 ): Promise<TestAuthority> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "foyer-authority-"));
@@ -50,8 +71,8 @@ export async function startTestAuthority(
     db,
     secrets: TEST_SECRETS,
     port: 0,
-    guestCreationLimit: overrides.guestCreationLimit,
-    signInLimits: overrides.signInLimits,
+    limits: overrides.limits,
+    limitStore: overrides.limitStore,
     mergeGuest: overrides.mergeGuest,
     onSessionChanged: async (change) => {
       const announced = await overrides.onSessionChanged?.(change);
@@ -79,6 +100,18 @@ export async function startTestAuthority(
         await rm(dataDir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/**
+ * The headers the web tier sends for a browser at `address`: the address and its proof
+ * under {@link TEST_SECRETS} (without the proof the authority limits by the TCP peer).
+ */
+export function toClientAddressHeaders(address: string): Record<string, string> {
+  const key = toClientAddressKey(TEST_SECRETS.FOYER_TOKEN_SIGNING_KEY);
+  return {
+    [CLIENT_ADDRESS_HEADER]: address,
+    [CLIENT_ADDRESS_PROOF_HEADER]: toClientAddressProof(address, key),
   };
 }
 

@@ -8,9 +8,16 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   CLIENT_ADDRESS_HEADER,
+  CLIENT_ADDRESS_PROOF_HEADER,
   GUEST_SESSION_COOKIE,
   IDENTITY_HEADER,
 } from "../../../shared/names";
+import {
+  startTestAuthority,
+  TEST_SECRETS,
+  type TestAuthority,
+} from "../../authority/testing/authority-harness";
+import { isClientAddressProofValid, toClientAddressKey } from "../../common/client-address-proof";
 import { closeAuthorityClients } from "../authority-client/authority-client";
 import { proxyAuthorityRoute } from "./authority-route";
 import { GUEST_SESSION_ROUTE } from "./guest-session-reply";
@@ -68,6 +75,8 @@ afterAll(async () => {
 
 beforeEach(() => {
   vi.stubEnv("FOYER_LOG", "silent");
+  // The web side proves the client address under a key derived from this (S2).
+  vi.stubEnv("FOYER_TOKEN_SIGNING_KEY", TEST_SECRETS.FOYER_TOKEN_SIGNING_KEY);
   received = [];
 });
 afterEach(() => vi.unstubAllEnvs());
@@ -130,6 +139,9 @@ describe("the pipeline, with the guest-session spec, against a fake authority", 
     expect(got.headers.cookie).toBe(`${GUEST_SESSION_COOKIE}=${GOOD}`);
     expect(got.headers["user-agent"]).toBe("Foyer-Test/1.0");
     expect(got.headers[CLIENT_ADDRESS_HEADER]).toBe("203.0.113.7");
+    const proof = got.headers[CLIENT_ADDRESS_PROOF_HEADER];
+    const key = toClientAddressKey(TEST_SECRETS.FOYER_TOKEN_SIGNING_KEY);
+    expect(isClientAddressProofValid("203.0.113.7", proof as string, key)).toBe(true);
     expect(got.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(response.headers.get("x-request-id")).toBe(got.headers["x-request-id"]);
     expect(got.headers["content-type"]).toBe("application/json");
@@ -315,5 +327,39 @@ describe("the pipeline, with the guest-session spec, with no authority listening
       GUEST_SESSION_ROUTE,
     );
     expect(response.status).toBe(503);
+  });
+});
+
+describe("the pipeline in front of a real authority", () => {
+  let authority: TestAuthority;
+  beforeAll(async () => {
+    authority = await startTestAuthority({
+      limits: { guestCreation: { perAddress: { points: 1, durationInSeconds: 60 } } },
+    });
+  });
+  afterAll(async () => {
+    await authority?.stop();
+  });
+
+  const create = (address: string) =>
+    proxyAuthorityRoute(
+      browserRequest({ mode: "lookup_or_create" }, { [CLIENT_ADDRESS_HEADER]: address }),
+      GUEST_SESSION_ROUTE,
+      { authorityUrl: authority.url, publicOrigins: [] },
+    );
+
+  it("is limited by the browser's address, which the authority believes from the web tier", async () => {
+    expect((await create("203.0.113.7")).status).toBe(200);
+    const limited = await create("203.0.113.7");
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toMatchObject({ error: { code: "rate_limited:guest_creation" } });
+    // Another browser is not charged for the first one (both reach the authority from 127.0.0.1).
+    expect((await create("198.51.100.7")).status).toBe(200);
+  });
+
+  it("without the signing key the proof is missing, and every browser is the web process", async () => {
+    vi.stubEnv("FOYER_TOKEN_SIGNING_KEY", "");
+    expect((await create("198.51.100.20")).status).toBe(200);
+    expect((await create("198.51.100.21")).status).toBe(429);
   });
 });

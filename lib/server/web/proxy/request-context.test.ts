@@ -1,9 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   CLIENT_ADDRESS_HEADER,
+  CLIENT_ADDRESS_PROOF_HEADER,
   GUEST_SESSION_COOKIE,
   REQUEST_ID_HEADER,
 } from "../../../shared/names";
+import { isClientAddressProofValid, toClientAddressKey } from "../../common/client-address-proof";
 import { toAuthorityContextHeaders, toRequestId, USER_AGENT_MAX_LENGTH } from "./request-context";
 
 describe("toRequestId", () => {
@@ -23,6 +25,10 @@ describe("toRequestId", () => {
 });
 
 describe("toAuthorityContextHeaders", () => {
+  // Without a signing key in the environment no proof is made (the default key source).
+  beforeEach(() => vi.stubEnv("FOYER_TOKEN_SIGNING_KEY", ""));
+  afterEach(() => vi.unstubAllEnvs());
+
   const incoming = new Headers({
     cookie: `a=1; ${GUEST_SESSION_COOKIE}=guest; __Host-foyer_session=member`,
     "user-agent": "u".repeat(USER_AGENT_MAX_LENGTH + 10),
@@ -46,5 +52,32 @@ describe("toAuthorityContextHeaders", () => {
     expect(
       toAuthorityContextHeaders(incoming, "req_12345678", { forwardGuestCookie: false }).cookie,
     ).toBeUndefined();
+  });
+
+  it("proves the client address with the key from FOYER_TOKEN_SIGNING_KEY", () => {
+    const signingKey = "test-token-signing-key-0123456789abcdef";
+    vi.stubEnv("FOYER_TOKEN_SIGNING_KEY", signingKey);
+    const sent = toAuthorityContextHeaders(incoming, "req_12345678", { forwardGuestCookie: true });
+    const key = toClientAddressKey(signingKey);
+    expect(isClientAddressProofValid("198.51.100.2", sent[CLIENT_ADDRESS_PROOF_HEADER], key)).toBe(
+      true,
+    );
+    expect(JSON.stringify(sent)).not.toContain(signingKey);
+  });
+
+  it("proves nothing when there is no client address, or no key", () => {
+    const key = toClientAddressKey("test-token-signing-key-0123456789abcdef");
+    const bare = new Headers({ "user-agent": "u" });
+    const none = toAuthorityContextHeaders(bare, "req_12345678", {
+      forwardGuestCookie: false,
+      clientAddressKey: key,
+    });
+    expect(none[CLIENT_ADDRESS_PROOF_HEADER]).toBeUndefined();
+    const unkeyed = toAuthorityContextHeaders(incoming, "req_12345678", {
+      forwardGuestCookie: false,
+      clientAddressKey: null,
+    });
+    expect(unkeyed[CLIENT_ADDRESS_HEADER]).toBe("198.51.100.2");
+    expect(unkeyed[CLIENT_ADDRESS_PROOF_HEADER]).toBeUndefined();
   });
 });
