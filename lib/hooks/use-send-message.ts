@@ -65,6 +65,10 @@ export function useSendMessage({
 
   const { mutate } = useMutation({
     mutationKey,
+    // One send at a time per conversation: messages are stored in the order they were
+    // typed, and a send waiting out a rate limit holds the ones behind it instead of all of
+    // them retrying at once.
+    scope: { id: mutationKey.join(":") },
     mutationFn: async (outgoing: OutgoingMessage) => {
       if (!socket) throw new RealtimeAckError("timeout:ack", "send: no socket");
       // Typed while the connection was down: it waits for this identity's socket to come
