@@ -23,7 +23,7 @@ import { messageSend } from "./handlers/message-send";
 import { preferencesGet, preferencesUpdate } from "./handlers/preferences";
 import { starSet } from "./handlers/star-set";
 import { tokenRefresh } from "./handlers/token-refresh";
-import { createAllowRequest, createHandshakeMiddleware } from "./handshake";
+import { createAllowRequest, createHandshakeMiddleware, findSocketCap } from "./handshake";
 import { createKnownChannels } from "./known-channels";
 import { type GatewayServer, sessionRoom, userRoom } from "./rooms";
 import { applySessionChangeLocally, applyStoredState } from "./sessions/changes";
@@ -108,6 +108,9 @@ function createOnConnection(ctx: GatewayContext) {
     const { userId, sessionId, generation } = socket.data;
     // A revoke may have landed between the handshake and now.
     if (!ctx.sessions.isCurrent(sessionId, generation)) return void socket.disconnect(true);
+    // Handshakes that raced past a socket cap together: the extra one goes now (it comes
+    // back and its handshake is refused with the cap's reason). Rooms are joined below.
+    if (findSocketCap(ctx, userId, sessionId)) return void socket.disconnect(true);
     ctx.sessions.retain(sessionId);
     socket.on("disconnect", release);
     void socket.join([userRoom(userId), sessionRoom(sessionId)]);

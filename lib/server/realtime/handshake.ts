@@ -15,7 +15,7 @@ export const HANDSHAKE_REFUSED = "unauthorized";
 export const TOO_MANY_SOCKETS = "rate_limited:sockets";
 
 /** Which socket cap a new socket of this session and user would pass on this node, if any. */
-function findSocketCap(
+export function findSocketCap(
   ctx: Pick<GatewayContext, "io" | "budgets">,
   userId: string,
   sessionId: string,
