@@ -91,7 +91,8 @@ const call = (request: Request, timeoutInMs?: number) =>
   proxyAuthorityRoute(request, GUEST_SESSION_ROUTE, {
     authorityUrl: baseUrl,
     timeoutInMs,
-    publicOrigins: [],
+    // app.test is not a loopback name: only a configured public origin makes it this site.
+    publicOrigins: [ORIGIN],
   });
 
 describe("the pipeline, with the guest-session spec, against a fake authority", () => {
