@@ -4,9 +4,8 @@
  */
 import next from "next";
 import { readAuthorityLimits } from "./authority/rate-limit";
-import { ConfigError, getDataDir, loadSecrets } from "./common/env";
+import { ConfigError, getDataDir, loadSecrets, requirePublicOrigins } from "./common/env";
 import { log } from "./common/log";
-import { parsePublicOrigins } from "./common/same-origin";
 import { migrate } from "./db/migrate";
 import { openDatabase } from "./db/open";
 import { readGuestPurgeOptions } from "./jobs/purge-guests";
@@ -23,7 +22,8 @@ async function main(): Promise<void> {
   const authorityLimits = readAuthorityLimits();
   const budgets = readSocketBudgets();
   const dailyCaps = readDailyCaps();
-  const publicOrigins = parsePublicOrigins(process.env.FOYER_PUBLIC_ORIGIN);
+  // Outside local mode the origin browsers use must be named (DNS rebinding, docs/design.md S3).
+  const publicOrigins = requirePublicOrigins();
   // Route handlers and middleware run in this process and read secrets from the environment.
   Object.assign(process.env, secrets);
 
