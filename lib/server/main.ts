@@ -12,6 +12,7 @@ import { readGuestPurgeOptions } from "./jobs/purge-guests";
 import { startFoyerNode } from "./node/start-foyer-node";
 import { readSocketBudgets } from "./realtime/budgets";
 import { readDailyCaps } from "./realtime/daily-caps";
+import { withCompleteRequestBodies } from "./web/complete-request-bodies";
 
 async function main(): Promise<void> {
   const dev = process.env.NODE_ENV === "development";
@@ -51,7 +52,15 @@ async function main(): Promise<void> {
       const app = next({ dev, dir: process.cwd(), hostname: host, port });
       await app.prepare();
       const handle = app.getRequestHandler();
-      return (req, res) => void handle(req, res);
+      // Next.js sees only whole bodies: an aborted one would leave it an unhandled rejection.
+      return withCompleteRequestBodies((req, res) => {
+        handle(req, res).catch((error: unknown) =>
+          log("server.request_failed", {
+            path: req.url?.split("?")[0],
+            error: error instanceof Error ? error.message : "unknown",
+          }),
+        );
+      });
     },
   });
 
