@@ -68,6 +68,8 @@ afterAll(async () => {
 
 beforeEach(() => {
   vi.stubEnv("FOYER_LOG", "silent");
+  // app.test is not a loopback name: only as a configured public origin is it this site.
+  vi.stubEnv("FOYER_PUBLIC_ORIGIN", ORIGIN);
   received = [];
 });
 afterEach(() => vi.unstubAllEnvs());
@@ -91,7 +93,6 @@ const call = (request: Request, timeoutInMs?: number) =>
   proxyAuthorityRoute(request, GUEST_SESSION_ROUTE, {
     authorityUrl: baseUrl,
     timeoutInMs,
-    // app.test is not a loopback name: only a configured public origin makes it this site.
     publicOrigins: [ORIGIN],
   });
 
