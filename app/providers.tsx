@@ -1,7 +1,5 @@
 "use client";
 
-// First: the browser's zod must never evaluate code (lib/client/zod-jitless.ts).
-import "@/lib/client/zod-jitless";
 import { QueryClientProvider } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import { type ReactNode, useLayoutEffect } from "react";
