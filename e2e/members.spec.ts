@@ -97,7 +97,13 @@ test.describe("members: a guest's history always comes along", () => {
     // A page on another origin (the second test server) submits a sign-in form to Foyer,
     // the classic login-CSRF shape (text/plain, so no CORS preflight).
     const target = new URL("/api/web/auth/sign-in", BASE_URL).href;
-    await page.goto(new URL("/sign-in", BROKEN_BASE_URL).href);
+    // The attacker's own page, without Foyer's headers: a Foyer page's CSP (form-action
+    // 'self') would stop the form before it ever reached Foyer's own check.
+    const attacker = new URL("/attacker", BROKEN_BASE_URL).href;
+    await page.route(attacker, (route) =>
+      route.fulfill({ contentType: "text/html", body: "<!doctype html><title>Elsewhere</title>" }),
+    );
+    await page.goto(attacker);
     const answered = page.waitForResponse((r) => r.url() === target);
     await page.evaluate((action) => {
       const form = document.createElement("form");

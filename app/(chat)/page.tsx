@@ -1,3 +1,4 @@
+import { headers } from "next/headers";
 import { ChatApp } from "@/components/chat/chat-app";
 import { coldStartScript } from "@/lib/client/identity/cold-start";
 import {
@@ -6,6 +7,7 @@ import {
   GUEST_SESSION_TIMEOUT_IN_MS,
   LEGACY_TOKEN_STORAGE_KEY,
 } from "@/lib/client/identity/guest-session-client";
+import { NONCE_HEADER } from "@/lib/server/web/security-headers";
 
 // Identity is per visitor and resolved in the browser; never prerender or cache this page.
 export const dynamic = "force-dynamic";
@@ -18,11 +20,13 @@ const COLD_START = coldStartScript({
   timeoutInMs: GUEST_SESSION_TIMEOUT_IN_MS,
 });
 
-export default function HomePage() {
+export default async function HomePage() {
+  // The request's CSP nonce (middleware.ts): without it the policy refuses this script.
+  const nonce = (await headers()).get(NONCE_HEADER) ?? undefined;
   return (
     <>
       {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant script, no input */}
-      <script dangerouslySetInnerHTML={{ __html: COLD_START }} />
+      <script nonce={nonce} dangerouslySetInnerHTML={{ __html: COLD_START }} />
       <ChatApp />
     </>
   );

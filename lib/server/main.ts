@@ -4,15 +4,15 @@
  */
 import next from "next";
 import { readAuthorityLimits } from "./authority/limits/authority-limits";
-import { ConfigError, getDataDir, loadSecrets } from "./common/env";
+import { ConfigError, getDataDir, loadSecrets, requirePublicOrigins } from "./common/env";
 import { log } from "./common/log";
-import { parsePublicOrigins } from "./common/same-origin";
 import { migrate } from "./db/migrate";
 import { openDatabase } from "./db/open";
 import { readGuestPurgeOptions } from "./jobs/purge-guests";
 import { startFoyerNode } from "./node/start-foyer-node";
 import { readSocketBudgets } from "./realtime/budgets";
 import { readDailyCaps } from "./realtime/daily-caps";
+import { withCompleteRequestBodies } from "./web/complete-request-bodies";
 
 /** How long a SIGTERM lets the node answer what it took and finish agent replies. */
 const DEFAULT_SHUTDOWN_GRACE_IN_MS = 10_000;
@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   const budgets = readSocketBudgets();
   const dailyCaps = readDailyCaps();
   const shutdownGraceInMs = readShutdownGrace(process.env.FOYER_SHUTDOWN_GRACE_MS);
-  const publicOrigins = parsePublicOrigins(process.env.FOYER_PUBLIC_ORIGIN);
+  // Outside local mode the origin browsers use must be named (DNS rebinding, docs/design.md S3).
+  const publicOrigins = requirePublicOrigins();
   // Route handlers and middleware run in this process and read secrets from the environment.
   Object.assign(process.env, secrets);
 
@@ -67,7 +68,15 @@ async function main(): Promise<void> {
       const app = next({ dev, dir: process.cwd(), hostname: host, port });
       await app.prepare();
       const handle = app.getRequestHandler();
-      return (req, res) => void handle(req, res);
+      // Next.js sees only whole bodies: an aborted one would leave it an unhandled rejection.
+      return withCompleteRequestBodies((req, res) => {
+        handle(req, res).catch((error: unknown) =>
+          log("server.request_failed", {
+            path: req.url?.split("?")[0],
+            error: error instanceof Error ? error.message : "unknown",
+          }),
+        );
+      });
     },
   });
 

@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, canGenerateSecrets, loadSecrets, SECRET_VARIABLES } from "./env";
+import {
+  ConfigError,
+  canGenerateSecrets,
+  loadSecrets,
+  requirePublicOrigins,
+  SECRET_VARIABLES,
+} from "./env";
 
 const strong = "s".repeat(40);
 const full = Object.fromEntries(SECRET_VARIABLES.map((n) => [n, strong]));
@@ -64,4 +70,38 @@ describe("loadSecrets", () => {
     const env = { FOYER_MODE: "local", FOYER_DATA_DIR: dir, FOYER_SESSION_PASSWORD: strong };
     expect(loadSecrets(env).FOYER_SESSION_PASSWORD).toBe(strong);
   });
+});
+
+describe("requirePublicOrigins", () => {
+  it.each([
+    [{ FOYER_MODE: "local" }, []],
+    [{ FOYER_MODE: "local", FOYER_PUBLIC_ORIGIN: "" }, []],
+    [{ FOYER_PUBLIC_ORIGIN: "https://chat.example.com/" }, ["https://chat.example.com"]],
+    [
+      { FOYER_MODE: "production", FOYER_PUBLIC_ORIGIN: "http://localhost:3100, https://a.example" },
+      ["http://localhost:3100", "https://a.example"],
+    ],
+  ])("%j → %j", (env, expected) => {
+    expect(requirePublicOrigins(env)).toEqual(expected);
+  });
+
+  it.each([
+    {},
+    { FOYER_MODE: "" },
+    { FOYER_MODE: "production" },
+    { FOYER_MODE: "LOCAL" },
+    { FOYER_MODE: "production", FOYER_PUBLIC_ORIGIN: " , " },
+  ])("refuses to start without it outside local mode, naming it: %j", (env) => {
+    expect(() => requirePublicOrigins(env)).toThrow(ConfigError);
+    expect(() => requirePublicOrigins(env)).toThrow(/FOYER_PUBLIC_ORIGIN is not set/);
+  });
+
+  it.each(["not a url", "ftp://files.example", "chat.example.com", "https://a.example,nope"])(
+    "refuses a value that is not a list of http(s) origins: %j",
+    (value) => {
+      const env = { FOYER_MODE: "local", FOYER_PUBLIC_ORIGIN: value };
+      expect(() => requirePublicOrigins(env)).toThrow(ConfigError);
+      expect(() => requirePublicOrigins(env)).toThrow("FOYER_PUBLIC_ORIGIN");
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { parsePublicOrigins } from "./same-origin";
 
 /**
  * Secrets and configuration. Secrets come from the environment; only the explicitly
@@ -19,8 +20,11 @@ export type Secrets = Record<SecretName, string>;
 /** Iron-session needs ≥ 32 characters; we ask the same of every secret. */
 export const SECRET_MIN_LENGTH = 32;
 
-/** Modes allowed to generate secrets. Anything else, unset included, must supply them. */
-const SECRET_GENERATING_MODES = new Set(["local"]);
+/**
+ * Modes allowed to generate secrets and to run without `FOYER_PUBLIC_ORIGIN`. Anything else,
+ * unset included, must supply both.
+ */
+const LOCAL_MODES = new Set(["local"]);
 
 /** Environment variables as read here: `process.env`, or a plain object in tests. */
 export type EnvVars = Readonly<Record<string, string | undefined>>;
@@ -41,7 +45,35 @@ export function readPositiveNumber(env: EnvVars, name: string, fallback: number)
 }
 
 export function canGenerateSecrets(mode: string | undefined): boolean {
-  return mode !== undefined && SECRET_GENERATING_MODES.has(mode);
+  return mode !== undefined && LOCAL_MODES.has(mode);
+}
+
+/**
+ * The public origins (`FOYER_PUBLIC_ORIGIN`, comma-separated http(s) origins). Only local mode
+ * may leave it unset, and then answers to loopback host names only (same-origin.ts): any
+ * other mode throws a `ConfigError` naming the variable, as it does for a value that is not
+ * a list of origins.
+ */
+export function requirePublicOrigins(env: EnvVars = process.env): string[] {
+  let origins: string[];
+  try {
+    origins = parsePublicOrigins(env.FOYER_PUBLIC_ORIGIN);
+  } catch {
+    origins = [""];
+  }
+  if (origins.some((o) => !/^https?:\/\/[^/]+$/.test(o))) {
+    throw new ConfigError(
+      `env: FOYER_PUBLIC_ORIGIN must be comma-separated http(s) origins, got "${env.FOYER_PUBLIC_ORIGIN}"`,
+    );
+  }
+  if (origins.length === 0 && !(env.FOYER_MODE !== undefined && LOCAL_MODES.has(env.FOYER_MODE))) {
+    throw new ConfigError(
+      "env: FOYER_PUBLIC_ORIGIN is not set. Set it to the origin browsers use " +
+        "(e.g. https://chat.example.com; comma-separated for several). " +
+        "Only FOYER_MODE=local may run without it, answering on localhost only.",
+    );
+  }
+  return origins;
 }
 
 export function getDataDir(env: EnvVars = process.env): string {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { isSameOrigin, type OriginInput, parsePublicOrigins } from "./same-origin";
+import { isLoopbackHost, isSameOrigin, type OriginInput, parsePublicOrigins } from "./same-origin";
 
-const HOST = "chat.example.com";
+/** Without configured public origins only a loopback Host is this site (local mode). */
+const HOST = "localhost";
 
-describe("isSameOrigin without configured public origins (Host decides)", () => {
+describe("isSameOrigin without configured public origins (a loopback Host decides)", () => {
   it.each<[string, OriginInput, boolean]>([
     ["same origin", { origin: `https://${HOST}`, host: HOST }, true],
     [
@@ -98,5 +99,75 @@ describe("isSameOrigin: a present Origin decides alone", () => {
   });
   it("falls back to the Referer when Origin is empty", () => {
     expect(isSameOrigin({ origin: "", referer: `https://${HOST}/`, host: HOST })).toBe(true);
+  });
+});
+
+describe("isSameOrigin without configured public origins: DNS rebinding", () => {
+  it.each<[string, OriginInput, boolean]>([
+    ["127.0.0.1 with port", { origin: "http://127.0.0.1:3000", host: "127.0.0.1:3000" }, true],
+    ["[::1] with port", { origin: "http://[::1]:3000", host: "[::1]:3000" }, true],
+    ["localhost without port", { origin: "http://localhost", host: "localhost" }, true],
+    // A rebound name sends itself as both Host and Origin: never this site in local mode.
+    [
+      "another site as Host and Origin",
+      { origin: "https://chat.example.com", host: "chat.example.com" },
+      false,
+    ],
+    [
+      "a rebound name, http",
+      { origin: "http://rebind.example:3000", host: "rebind.example:3000" },
+      false,
+    ],
+    [
+      "a name that starts like localhost",
+      { origin: "http://localhost.evil.example", host: "localhost.evil.example" },
+      false,
+    ],
+    [
+      "a name that ends like localhost",
+      { origin: "http://evil-localhost:3000", host: "evil-localhost:3000" },
+      false,
+    ],
+    ["a LAN address", { origin: "http://192.168.1.5:3000", host: "192.168.1.5:3000" }, false],
+    ["0.0.0.0", { origin: "http://0.0.0.0:3000", host: "0.0.0.0:3000" }, false],
+    [
+      "a loopback Host, another site's Origin",
+      { origin: "https://evil.example", host: "localhost:3000" },
+      false,
+    ],
+  ])("%s → %s", (_name, input, expected) => {
+    expect(isSameOrigin(input)).toBe(expected);
+  });
+
+  it("does not apply with configured public origins: those decide", () => {
+    const origins = parsePublicOrigins("https://chat.example.com");
+    expect(
+      isSameOrigin({ origin: "https://chat.example.com", host: "chat.example.com" }, origins),
+    ).toBe(true);
+    expect(isSameOrigin({ origin: "http://localhost:3000", host: "localhost:3000" }, origins)).toBe(
+      false,
+    );
+  });
+});
+
+describe("isLoopbackHost", () => {
+  it.each<[string | null, boolean]>([
+    ["localhost", true],
+    ["LocalHost:3000", true],
+    ["127.0.0.1", true],
+    ["127.0.0.1:65535", true],
+    ["[::1]", true],
+    ["[::1]:3000", true],
+    [null, false],
+    ["", false],
+    ["localhost.", false],
+    ["localhost:abc", false],
+    ["a@localhost", false],
+    ["localhost/x", false],
+    ["127.0.0.2", false],
+    ["::1", false],
+    ["example.com", false],
+  ])("%j → %s", (host, expected) => {
+    expect(isLoopbackHost(host)).toBe(expected);
   });
 });

@@ -2,7 +2,9 @@
  * Same-origin checks for state-changing HTTP requests and socket handshakes.
  * A request passes when its Origin (or, lacking one, its Referer) names this site: one of
  * the configured public origins (`FOYER_PUBLIC_ORIGIN`, comma-separated) or, when none is
- * configured, the origin its own Host header names. Neither header → fail (ASVS 3.5).
+ * configured (local mode), the origin its own Host header names, and only when that Host is
+ * a loopback name: a page on another site whose name was rebound to this machine's address
+ * sends its own name as both Host and Origin (DNS rebinding). Neither header → fail (ASVS 3.5).
  */
 export interface OriginInput {
   origin: string | null | undefined;
@@ -19,6 +21,15 @@ export function parsePublicOrigins(value: string | undefined): string[] {
     .map((v) => v.trim())
     .filter(Boolean)
     .map((v) => new URL(v).origin);
+}
+
+/** The host names local mode answers to: this machine's loopback names, nothing else. */
+export const LOOPBACK_HOST_NAMES: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
+
+/** Whether a Host header (a loopback name, optionally a port, nothing else) names this machine. */
+export function isLoopbackHost(host: string | null | undefined): boolean {
+  const match = /^(.+?)(?::\d{1,5})?$/.exec(host?.toLowerCase() ?? "");
+  return match?.[1] !== undefined && LOOPBACK_HOST_NAMES.includes(match[1]);
 }
 
 function toOrigin(value: string | null | undefined): string | null {
@@ -39,7 +50,7 @@ export function isSameOrigin(input: OriginInput, publicOrigins: readonly string[
   const claimed = input.origin ? toOrigin(input.origin) : toOrigin(input.referer);
   if (!claimed) return false;
   if (publicOrigins.length > 0) return publicOrigins.includes(claimed);
-  if (!input.host) return false;
+  if (!input.host || !isLoopbackHost(input.host)) return false;
   const url = new URL(claimed);
   return (
     (url.protocol === "http:" || url.protocol === "https:") && url.host === input.host.toLowerCase()

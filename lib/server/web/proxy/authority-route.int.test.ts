@@ -77,6 +77,8 @@ beforeEach(() => {
   vi.stubEnv("FOYER_LOG", "silent");
   // The web side proves the client address under a key derived from this (S2).
   vi.stubEnv("FOYER_TOKEN_SIGNING_KEY", TEST_SECRETS.FOYER_TOKEN_SIGNING_KEY);
+  // app.test is not a loopback name: only as a configured public origin is it this site.
+  vi.stubEnv("FOYER_PUBLIC_ORIGIN", ORIGIN);
   received = [];
 });
 afterEach(() => vi.unstubAllEnvs());
@@ -100,7 +102,7 @@ const call = (request: Request, timeoutInMs?: number) =>
   proxyAuthorityRoute(request, GUEST_SESSION_ROUTE, {
     authorityUrl: baseUrl,
     timeoutInMs,
-    publicOrigins: [],
+    publicOrigins: [ORIGIN],
   });
 
 describe("the pipeline, with the guest-session spec, against a fake authority", () => {

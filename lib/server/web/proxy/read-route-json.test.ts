@@ -69,6 +69,35 @@ describe("readRouteJson", () => {
     });
   });
 
+  it.each(["an error", "a reset"])(
+    "answers 400 when the body stream fails midway (%s), never throwing",
+    async (kind) => {
+      const failure = Object.assign(new Error(kind === "a reset" ? "read ECONNRESET" : "aborted"), {
+        code: "ECONNRESET",
+      });
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"mode":'));
+        },
+        pull(controller) {
+          controller.error(failure);
+        },
+      });
+      const cut = new Request("http://localhost/api", {
+        method: "POST",
+        body: stream,
+        duplex: "half",
+        headers: { "content-type": "application/json", "content-length": "1000" },
+      } as RequestInit);
+      const result = await readRouteJson(cut, guestSessionRequestSchema, MAX);
+      expect(result).toEqual({
+        ok: false,
+        code: "bad_request:body",
+        message: "The body was cut off.",
+      });
+    },
+  );
+
   it("never echoes the body in its message", async () => {
     const result = await readRouteJson(
       post('{"mode":"lookup_only","legacyToken":"SECRET-TOKEN","x":1}'),

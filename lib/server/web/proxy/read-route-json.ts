@@ -3,8 +3,9 @@ import type { ErrorCode } from "../../../shared/errors";
 
 /**
  * Reads a route handler's JSON body under a byte cap and validates it: 415 for another
- * content type, 413 past the cap (the stream is cancelled, not drained), 400 when not JSON
- * or not matching the schema. Messages never echo the body.
+ * content type, 413 past the cap (the stream is cancelled, not drained), 400 when not JSON,
+ * not matching the schema, or cut off (the client aborted or reset it: the read fails, and
+ * that failure is an answer here, never a thrown error). Messages never echo the body.
  */
 export type JsonBodyResult<T> =
   | { ok: true; data: T }
@@ -24,23 +25,31 @@ function isJsonContentType(value: string | null): boolean {
   return value?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
-/** The body as UTF-8 text, or null when it exceeds `maxBytes`. */
-async function readText(request: Request, maxBytes: number): Promise<string | null> {
+/** The body as UTF-8 text; "too_large" past `maxBytes`; "cut_off" when the stream failed. */
+async function readText(
+  request: Request,
+  maxBytes: number,
+): Promise<string | "too_large" | "cut_off"> {
   const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > maxBytes) return null;
+  if (declared > maxBytes) return "too_large";
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return null;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        return "too_large";
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch {
+    reader.releaseLock();
+    return "cut_off";
   }
   return Buffer.concat(chunks).toString("utf8");
 }
@@ -58,12 +67,15 @@ export async function readRouteJson<T>(
     };
   }
   const text = await readText(request, maxBytes);
-  if (text === null) {
+  if (text === "too_large") {
     return {
       ok: false,
       code: "payload_too_large:body",
       message: `The body is over ${maxBytes} bytes.`,
     };
+  }
+  if (text === "cut_off") {
+    return { ok: false, code: "bad_request:body", message: "The body was cut off." };
   }
   let json: unknown;
   try {
