@@ -147,15 +147,18 @@ export class ChatPage {
   }
 
   /** The own message with exactly this body, once it is stored (has a seq). */
-  async waitForOwnMessage(body: string): Promise<MessageRecord> {
+  async waitForOwnMessage(body: string, timeout?: number): Promise<MessageRecord> {
     let found: MessageRecord | undefined;
     await expect
-      .poll(async () => {
-        found = (await this.messageRecords()).find(
-          (m) => m.authorKind === "user" && m.body === body,
-        );
-        return found?.seq;
-      })
+      .poll(
+        async () => {
+          found = (await this.messageRecords()).find(
+            (m) => m.authorKind === "user" && m.body === body,
+          );
+          return found?.seq;
+        },
+        timeout === undefined ? {} : { timeout },
+      )
       .toBeGreaterThan(0);
     return found!;
   }
