@@ -347,7 +347,7 @@ describe("the pipeline in front of a real authority", () => {
     proxyAuthorityRoute(
       browserRequest({ mode: "lookup_or_create" }, { [CLIENT_ADDRESS_HEADER]: address }),
       GUEST_SESSION_ROUTE,
-      { authorityUrl: authority.url, publicOrigins: [] },
+      { authorityUrl: authority.url, publicOrigins: [ORIGIN] },
     );
 
   it("is limited by the browser's address, which the authority believes from the web tier", async () => {
