@@ -137,3 +137,45 @@ describe("readSocketBudgets", () => {
     expect(() => readSocketBudgets({ [name]: value })).toThrow(name);
   });
 });
+
+describe("budgets across nodes (takeSpent / applySpent)", () => {
+  const SHARED: SocketBudgets = {
+    ...UNLIMITED_SOCKET_BUDGETS,
+    perUser: { ...UNLIMITED_SOCKET_BUDGETS.perUser, send: { capacity: 4, perSecond: 1 } },
+  };
+
+  it("reports what this node's users spent once, then nothing until they spend again", () => {
+    const keeper = createBudgetKeeper(SHARED);
+    keeper.admit(socket(), "usr_a", "send", 0);
+    keeper.admit(socket(), "usr_a", "send", 0);
+    keeper.admit(socket(), "usr_b", "read", 0);
+    // Unlimited classes are nobody's business: only the limited bucket is reported.
+    expect(keeper.takeSpent()).toEqual({ usr_a: { send: 2 } });
+    expect(keeper.takeSpent()).toBeNull();
+  });
+
+  it("takes another node's spending off the user's bucket here", () => {
+    const keeper = createBudgetKeeper(SHARED);
+    keeper.applySpent({ usr_a: { send: 3 } }, 0);
+    expect(keeper.admit(socket(), "usr_a", "send", 0)).toBeNull();
+    expect(keeper.admit(socket(), "usr_a", "send", 0)).toBe(1000);
+    // Spending applied here is not reported back out.
+    expect(keeper.takeSpent()).toEqual({ usr_a: { send: 1 } });
+  });
+
+  it("never waits more than a bucket's worth below zero, however much was spent elsewhere", () => {
+    const keeper = createBudgetKeeper(SHARED);
+    keeper.applySpent({ usr_a: { send: 1_000_000 } }, 0);
+    // Floor -4: 5 tokens to the next one at 1/s.
+    expect(keeper.admit(socket(), "usr_a", "send", 0)).toBe(5000);
+  });
+
+  it.each([null, "x", 42, { usr_a: null }, { usr_a: { send: -5 } }, { usr_a: { send: "9" } }])(
+    "ignores a malformed report %j",
+    (report) => {
+      const keeper = createBudgetKeeper(SHARED);
+      keeper.applySpent(report, 0);
+      expect(keeper.admit(socket(), "usr_a", "send", 0)).toBeNull();
+    },
+  );
+});

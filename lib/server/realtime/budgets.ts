@@ -155,8 +155,18 @@ export interface SocketBudgetState {
 /** How long a socket over its in-flight cap is told to wait. */
 export const IN_FLIGHT_RETRY_AFTER_IN_MS = 250;
 
+/** What one node's users spent since its last report: user id → class → tokens. */
+export type SpentReport = Record<string, Partial<Record<EventClass, number>>>;
+
 export interface BudgetKeeper {
   readonly budgets: SocketBudgets;
+  /** What this node's users spent since the last call, for the other nodes (then forgets it). */
+  takeSpent(): SpentReport | null;
+  /**
+   * Spends on this node what another node's report says its users spent there, so that a
+   * user's budget is one across the nodes (a bucket may go below zero: then the user waits).
+   */
+  applySpent(report: unknown, now: number): void;
   /**
    * Spends one event of `eventClass` from the socket's and the user's buckets at `now`:
    * null when it may run, else how long to wait (ms). A refusal spends nothing.
@@ -176,8 +186,36 @@ export interface BudgetKeeper {
 /** The per-user buckets of one node, and the rule that spends both kinds. */
 export function createBudgetKeeper(budgets: SocketBudgets): BudgetKeeper {
   const users = new Map<string, Partial<Record<EventClass, Bucket>>>();
+  let spent: SpentReport = {};
+  let anySpent = false;
   return {
     budgets,
+    takeSpent() {
+      if (!anySpent) return null;
+      const report = spent;
+      spent = {};
+      anySpent = false;
+      return report;
+    },
+    applySpent(report, now) {
+      if (typeof report !== "object" || report === null) return;
+      for (const [userId, classes] of Object.entries(report as Record<string, unknown>)) {
+        if (typeof classes !== "object" || classes === null) continue;
+        const buckets = users.get(userId) ?? {};
+        for (const eventClass of EVENT_CLASSES) {
+          const count = (classes as Record<string, unknown>)[eventClass];
+          const rate = budgets.perUser[eventClass];
+          if (typeof count !== "number" || !(count > 0) || rate.capacity === Infinity) continue;
+          // Refilled to now first, then the other node's spending taken off (floor: one
+          // bucket's worth below zero, so a burst elsewhere is never an unbounded wait here).
+          const bucket = buckets[eventClass] ?? toFullBucket(rate, now);
+          const elapsed = Math.max(0, now - bucket.at);
+          const tokens = Math.min(rate.capacity, bucket.tokens + (elapsed * rate.perSecond) / 1000);
+          buckets[eventClass] = { tokens: Math.max(-rate.capacity, tokens - count), at: now };
+        }
+        users.set(userId, buckets);
+      }
+    },
     admit(state, userId, eventClass, now) {
       if (state.inFlight >= budgets.inFlightPerSocket) return IN_FLIGHT_RETRY_AFTER_IN_MS;
       const socketRate = budgets.perSocket[eventClass];
@@ -196,6 +234,10 @@ export function createBudgetKeeper(budgets: SocketBudgets): BudgetKeeper {
       if (userRate.capacity !== Infinity) {
         buckets[eventClass] = shared.bucket;
         users.set(userId, buckets);
+        const mine = spent[userId] ?? {};
+        mine[eventClass] = (mine[eventClass] ?? 0) + 1;
+        spent[userId] = mine;
+        anySpent = true;
       }
       return null;
     },

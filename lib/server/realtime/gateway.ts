@@ -48,6 +48,8 @@ export const RECONCILE_INTERVAL_IN_MS = 10_000;
 /** Largest Socket.IO packet accepted (a message body is at most 4000 characters). */
 export const GATEWAY_MAX_PACKET_IN_BYTES = 64 * 1024;
 const PRUNE_INTERVAL_IN_MS = 60_000;
+/** How often a node tells the others what its users spent (the budgets' cross-node lag). */
+const BUDGET_REPORT_INTERVAL_IN_MS = 250;
 
 /** The realtime gateway attached to an HTTP server. */
 export interface Gateway {
@@ -153,6 +155,16 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
   io.use(createHandshakeMiddleware(ctx, deps.publicOrigins));
   io.on("connection", createOnConnection(ctx));
   const nodeId = deps.nodeId ?? randomUUID();
+  // A user's budget is one across the nodes: each node tells the others what its users
+  // spent, a few times a second, and takes off what they spent elsewhere.
+  io.on("budget:spent", (report) => ctx.budgets.applySpent(report, Date.now()));
+  const budgetReporter = deps.adapter
+    ? setInterval(() => {
+        const report = ctx.budgets.takeSpent();
+        if (report) io.serverSideEmit("budget:spent", report);
+      }, BUDGET_REPORT_INTERVAL_IN_MS)
+    : null;
+  budgetReporter?.unref();
   io.on("session:generation", (change, ack) => {
     const valid = isSessionChange(change);
     if (valid) applySessionChangeLocally(ctx, change);
@@ -234,6 +246,7 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
     async close(graceInMs = 0) {
       clearInterval(pruner);
       clearInterval(reconciler);
+      if (budgetReporter) clearInterval(budgetReporter);
       const started = performance.now();
       const answered = await ctx.gate.drain(graceInMs);
       // The events it took are answered: its sockets go now, to reconnect to another node and

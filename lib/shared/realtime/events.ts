@@ -180,6 +180,12 @@ export interface ServerToClientEvents {
 
 export interface InterServerEvents {
   /**
+   * What a node's users spent of their socket budgets in the last moment (user → class →
+   * tokens): every other node takes it off those users' buckets, so a user's budget is one
+   * across the nodes.
+   */
+  "budget:spent": (report: Record<string, Partial<Record<string, number>>>) => void;
+  /**
    * A rotate or revoke; every node applies it, then acknowledges with its node id (false:
    * the change was malformed and not applied), so the sender can tell which nodes confirmed.
    */
