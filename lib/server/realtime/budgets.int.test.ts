@@ -122,14 +122,18 @@ describe("socket budgets", () => {
     const calmChannel = toDirectChannel(bystander.userId, "concierge");
     const until = Date.now() + 1_500;
     let floodRefused = 0;
-    // Each flooding socket keeps 10 sends in flight, as fast as the acks come back.
+    // Each flooding socket keeps 10 sends in flight, as fast as the acks come back, until the
+    // node disconnects it for not waiting.
     const flood = floodSockets.map(async (socket, s) => {
-      for (let i = 0; Date.now() < until; i += 1) {
-        const acks = await Promise.all(
+      for (let i = 0; Date.now() < until && socket.connected; i += 1) {
+        const acks = await Promise.allSettled(
           Array.from({ length: 10 }, (_, j) => send(socket, floodChannel, `x${s}_${i}_${j}`)),
         );
         for (const ack of acks) {
-          if (ack.status === "ERROR" && ack.code === "rate_limited:socket") floodRefused += 1;
+          if (ack.status !== "fulfilled") continue;
+          if (ack.value.status === "ERROR" && ack.value.code === "rate_limited:socket") {
+            floodRefused += 1;
+          }
         }
       }
     });
@@ -196,5 +200,21 @@ describe("socket budgets", () => {
     } finally {
       await slow.close();
     }
+  });
+
+  it("disconnects a socket that keeps sending while it is told to wait", async () => {
+    const a = await t.createUser();
+    const socket = await t.connect({ token: a.token });
+    const channel = toDirectChannel(a.userId, "concierge");
+    const gone = new Promise<string>((resolve) => socket.once("disconnect", resolve));
+    // Far more than the budget and the patience: 5 accepted, then refusals until it goes.
+    const acks = await Promise.allSettled(
+      Array.from({ length: 80 }, (_, i) => send(socket, channel, `flood${i}`)),
+    );
+    expect(await gone).toBe("io server disconnect");
+    const refused = acks.filter(
+      (r) => r.status === "fulfilled" && r.value.status === "ERROR",
+    ).length;
+    expect(refused).toBeGreaterThanOrEqual(50);
   });
 });

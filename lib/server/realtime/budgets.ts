@@ -150,7 +150,15 @@ export function readSocketBudgets(env: EnvVars = process.env): SocketBudgets {
 export interface SocketBudgetState {
   buckets: Partial<Record<EventClass, Bucket>>;
   inFlight: number;
+  /** Events refused in a row: a client that ignores `retryAfterMs` is flooding. */
+  refusedInRow?: number;
 }
+
+/**
+ * Refusals in a row after which a socket is disconnected: Foyer's client waits after each
+ * one (and sends a conversation's messages one at a time), so only a script gets here.
+ */
+export const FLOOD_REFUSALS_IN_A_ROW = 50;
 
 /** How long a socket over its in-flight cap is told to wait. */
 export const IN_FLIGHT_RETRY_AFTER_IN_MS = 250;

@@ -12,7 +12,7 @@ import type {
   ServerToClientEvents,
   SocketData,
 } from "../../shared/realtime/events";
-import type { EventClass, SocketBudgetState } from "./budgets";
+import { type EventClass, FLOOD_REFUSALS_IN_A_ROW, type SocketBudgetState } from "./budgets";
 import type { GatewayContext } from "./context";
 import { applyStoredState } from "./sessions/changes";
 
@@ -145,7 +145,17 @@ export function createListener<E extends ClientEvent, S extends z.ZodType>(
       // Spent first and synchronously: before parsing, so a flood of garbage is limited like
       // any other, and before a store read (a node off the bus), so a flood queues nothing.
       const wait = ctx.budgets.admit(budget, this.data.userId, spec.eventClass, Date.now());
-      if (wait !== null) return reply(limited(wait));
+      if (wait !== null) {
+        budget.refusedInRow = (budget.refusedInRow ?? 0) + 1;
+        reply(limited(wait));
+        if (budget.refusedInRow === FLOOD_REFUSALS_IN_A_ROW) {
+          // It does not wait when told to: a refusal costs this node too, so it goes.
+          ctx.log("gateway.socket_flooding", { userId: this.data.userId, socketEvent: spec.event });
+          this.disconnect(true);
+        }
+        return;
+      }
+      budget.refusedInRow = 0;
       budget.inFlight += 1;
       counted = true;
       // Then the session: a revoked socket learns nothing more and is dropped at once; a

@@ -203,7 +203,11 @@ export interface SocketData {
   generation: number;
   tokenExpiresAt: number;
   /** Server-side only: the socket's budget state (lib/server/realtime/budgets.ts). */
-  budget?: { buckets: Partial<Record<string, { tokens: number; at: number }>>; inFlight: number };
+  budget?: {
+    buckets: Partial<Record<string, { tokens: number; at: number }>>;
+    inFlight: number;
+    refusedInRow?: number;
+  };
 }
 
 export const MESSAGE_BODY_MAX_LENGTH = 4000;
