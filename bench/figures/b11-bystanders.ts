@@ -20,6 +20,7 @@ interface BystanderWindow {
   routeP99: number;
   floodAccepted: number;
   floodRefused: number;
+  floodReconnects: number;
 }
 
 /** Each worker runs `op` once per `periodMs` (never two at once) for `ms`; the latencies. */
@@ -50,7 +51,8 @@ async function runPaced(
 /**
  * B11: what a flood costs everyone else. A node with the production limits; one guest floods
  * `message:send` from 8 sockets in a process of its own, as fast as its acks come back (its
- * budget refuses most of it). Meanwhile 16 other guests send at a person's pace and one of
+ * budget refuses most of it, and a socket that does not wait is disconnected: the script
+ * reconnects at once). Meanwhile 16 other guests send at a person's pace and one of
  * them reads GET /api/web/me in a closed loop. Their p99s against the same node unflooded.
  */
 export const b11: Figure = {
@@ -104,7 +106,12 @@ export const b11: Figure = {
         runA: async (ms) => {
           const [seen, flood] = await Promise.all([
             measure(ms),
-            flooder.call<{ accepted: number; refused: number; seconds: number }>("floodSends", {
+            flooder.call<{
+              accepted: number;
+              refused: number;
+              reconnects: number;
+              seconds: number;
+            }>("floodSends", {
               url: node.url,
               token: flooding.token,
               channel: toDirectChannel(flooding.userId, "concierge"),
@@ -116,9 +123,15 @@ export const b11: Figure = {
             ...seen,
             floodAccepted: flood.accepted / flood.seconds,
             floodRefused: flood.refused / flood.seconds,
+            floodReconnects: flood.reconnects / flood.seconds,
           };
         },
-        runB: async (ms) => ({ ...(await measure(ms)), floodAccepted: 0, floodRefused: 0 }),
+        runB: async (ms) => ({
+          ...(await measure(ms)),
+          floodAccepted: 0,
+          floodRefused: 0,
+          floodReconnects: 0,
+        }),
       });
       closeAll(sockets);
       const messages = toPairRatios(run, (a, b) => a.messageP99 / b.messageP99);
@@ -154,6 +167,12 @@ export const b11: Figure = {
           id: "B11",
           figure: "  flood: sends refused per second (rate_limited:socket)",
           measured: toPairRatios(run, (a) => a.floodRefused),
+          unit: "per_s",
+        }),
+        toRow(run, {
+          id: "B11",
+          figure: "  flood: reconnects per second (disconnected for not waiting)",
+          measured: toPairRatios(run, (a) => a.floodReconnects),
           unit: "per_s",
         }),
       ];

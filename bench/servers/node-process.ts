@@ -161,24 +161,28 @@ const commands: Record<string, (params: never) => Promise<unknown>> = {
     sockets: number;
     ms: number;
   }) {
-    const sockets = await Promise.all(
-      Array.from({ length: params.sockets }, () =>
-        LeanSocket.connect(params.url, { auth: { token: params.token } }),
-      ),
-    );
+    const connect = () => LeanSocket.connect(params.url, { auth: { token: params.token } });
+    const sockets = await Promise.all(Array.from({ length: params.sockets }, connect));
     let accepted = 0;
     let refused = 0;
+    let reconnects = 0;
     const result = await runClosedLoop(params.sockets, params.ms, async (w, i) => {
-      const ack = (await sockets[w]?.emitWithAck("message:send", {
-        channel: params.channel,
-        clientMessageId: `flood_${w}_${i}_${Date.now()}`,
-        body: "flood",
-      })) as { status?: string } | undefined;
-      if (ack?.status === "OK") accepted += 1;
-      else refused += 1;
+      try {
+        const ack = (await sockets[w]?.emitWithAck("message:send", {
+          channel: params.channel,
+          clientMessageId: `flood_${w}_${i}_${Date.now()}`,
+          body: "flood",
+        })) as { status?: string } | undefined;
+        if (ack?.status === "OK") accepted += 1;
+        else refused += 1;
+      } catch {
+        // Disconnected for flooding: a script comes straight back, as an attacker would.
+        reconnects += 1;
+        sockets[w] = await connect().catch(() => sockets[w] as LeanSocket);
+      }
     });
     for (const socket of sockets) socket.close();
-    return { accepted, refused, seconds: result.seconds };
+    return { accepted, refused, reconnects, seconds: result.seconds };
   },
   async heapUsed() {
     for (let i = 0; i < 3; i++) globalThis.gc?.();
