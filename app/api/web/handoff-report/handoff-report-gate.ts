@@ -1,6 +1,7 @@
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterMemory } from "rate-limiter-flexible";
 import { toAddressKey } from "@/lib/server/common/address-keys";
 import { type EnvVars, readPositiveNumber } from "@/lib/server/common/env";
+import { consumeFrom, type LimitDecision } from "@/lib/server/common/limit-decision";
 import type { HandoffReport } from "./schema";
 
 /**
@@ -17,7 +18,7 @@ export const HANDOFF_REPORTS_PER_MINUTE_PER_IDENTITY = 5;
 /** The same report from the same identity within this window is logged once. */
 export const HANDOFF_REPORT_DEDUPE_WINDOW_IN_SECONDS = 10 * 60;
 
-export type GateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+export type GateDecision = LimitDecision;
 
 export interface HandoffReportGate {
   /** Spends one report of the client address's budget. */
@@ -26,19 +27,6 @@ export interface HandoffReportGate {
   admitIdentity(userId: string): Promise<GateDecision>;
   /** True the first time this identity sends this report within the window. */
   isFirst(userId: string, report: HandoffReport): Promise<boolean>;
-}
-
-async function consume(limiter: RateLimiterMemory, key: string): Promise<GateDecision> {
-  try {
-    await limiter.consume(key);
-    return { allowed: true };
-  } catch (rejection) {
-    if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    return {
-      allowed: false,
-      retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
-    };
-  }
 }
 
 export interface HandoffReportGateLimits {
@@ -74,11 +62,11 @@ export function createHandoffReportGate(
   const byIdentity = new RateLimiterMemory({ points: limits.perIdentityPerMinute, duration: 60 });
   const seen = new RateLimiterMemory({ points: 1, duration: limits.dedupeWindowInSeconds });
   return {
-    admitAddress: (clientAddress) => consume(byAddress, toAddressKey(clientAddress)),
-    admitIdentity: (userId) => consume(byIdentity, userId),
+    admitAddress: (clientAddress) => consumeFrom(byAddress, toAddressKey(clientAddress)),
+    admitIdentity: (userId) => consumeFrom(byIdentity, userId),
     async isFirst(userId, report) {
       const key = `${userId}|${report.step}|${report.outcome}`;
-      return (await consume(seen, key)).allowed;
+      return (await consumeFrom(seen, key)).allowed;
     },
   };
 }

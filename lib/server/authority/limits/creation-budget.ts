@@ -1,11 +1,6 @@
 import { toAddressKey, toNetworkKey } from "../../common/address-keys";
-import {
-  consumeFrom,
-  createLimiter,
-  type LimitDecision,
-  type LimitStore,
-  type LimitWindow,
-} from "./limiter-store";
+import { consumeFrom, type LimitDecision } from "../../common/limit-decision";
+import { createLimiter, type LimitStore, type LimitWindow } from "./limiter-store";
 
 /**
  * The budgets of something a visitor can make (a guest, an account), docs/design.md S7 and

@@ -2,10 +2,10 @@ import {
   type RateLimiterAbstract,
   RateLimiterMemory,
   RateLimiterRedis,
-  RateLimiterRes,
 } from "rate-limiter-flexible";
 import { createClient } from "redis";
 import type { LogFn } from "../../common/log";
+import { waitAtMost } from "../../common/wait-at-most";
 
 /**
  * Where the authority's counters live. Without a store: in this process's memory, so each
@@ -28,8 +28,6 @@ export interface LimitWindow {
   durationInSeconds: number;
 }
 
-export type LimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
-
 /** A counter of `window` under `name`, in `store` (memory when there is none). */
 export function createLimiter(
   name: string,
@@ -51,26 +49,6 @@ export function createLimiter(
     duration: window.durationInSeconds,
     insuranceLimiter: memory,
   });
-}
-
-/** Whole seconds to wait, at least 1. */
-export function toRetryAfterSeconds(msBeforeNext: number): number {
-  return Math.max(1, Math.ceil(msBeforeNext / 1000));
-}
-
-/** Spends `points` under `key`; a refusal says when to retry. */
-export async function consumeFrom(
-  limiter: RateLimiterAbstract,
-  key: string,
-  points = 1,
-): Promise<LimitDecision> {
-  try {
-    await limiter.consume(key, points);
-    return { allowed: true };
-  } catch (rejection) {
-    if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    return { allowed: false, retryAfterSeconds: toRetryAfterSeconds(rejection.msBeforeNext) };
-  }
 }
 
 const CLOSE_TIMEOUT_IN_MS = 1_000;
@@ -105,14 +83,10 @@ export async function createRedisLimitStore(
       if (!redis.isOpen) return;
       // A clean close only when connected; otherwise (or if it hangs) drop the socket.
       if (redis.isReady) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([
+        await waitAtMost(
           redis.close().catch(() => {}),
-          new Promise((resolve) => {
-            timer = setTimeout(resolve, CLOSE_TIMEOUT_IN_MS);
-          }),
-        ]);
-        clearTimeout(timer);
+          CLOSE_TIMEOUT_IN_MS,
+        );
       }
       if (redis.isOpen) redis.destroy();
     },

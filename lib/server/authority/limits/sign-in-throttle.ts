@@ -1,12 +1,7 @@
 import { createHmac } from "node:crypto";
 import { toAddressKey } from "../../common/address-keys";
-import {
-  consumeFrom,
-  createLimiter,
-  type LimitDecision,
-  type LimitStore,
-  type LimitWindow,
-} from "./limiter-store";
+import { consumeFrom, type LimitDecision } from "../../common/limit-decision";
+import { createLimiter, type LimitStore, type LimitWindow } from "./limiter-store";
 
 /**
  * Sign-in throttling without lockout (docs/design.md S8; the OWASP Authentication cheat
