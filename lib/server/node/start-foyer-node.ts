@@ -10,6 +10,7 @@ import { type RunningAuthority, startAuthorityServer } from "../authority/router
 import type { Secrets } from "../common/env";
 import type { LogFn } from "../common/log";
 import { attachChangeReceiver, type ChangeReceiver } from "../common/session-change-hub";
+import { waitAtMost } from "../common/wait-at-most";
 import type { Db } from "../db/types";
 import { type GuestPurgeOptions, startGuestPurgeJob } from "../jobs/purge-guests";
 import type { SocketBudgets } from "../realtime/budgets";
@@ -174,9 +175,7 @@ export async function startFoyerNode(options: FoyerNodeOptions): Promise<FoyerNo
       // what is left of the grace; idle keep-alive connections go at once.
       server.closeIdleConnections();
       const left = Math.max(0, graceInMs - (performance.now() - started));
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
-      clearTimeout(timer);
+      await waitAtMost(closed, left);
       server.closeAllConnections();
       await closed;
       await authority?.close();

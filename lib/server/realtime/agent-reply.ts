@@ -1,6 +1,7 @@
 import { createId } from "../../shared/ids";
 import { parseChannel } from "../../shared/realtime/channels";
 import type { ChatMessage } from "../../shared/realtime/events";
+import { waitAtMost } from "../common/wait-at-most";
 import { appendMessage, listMessagesBefore } from "../store/messages";
 import type { OwnChannel } from "./channel-access";
 import type { GatewayContext } from "./context";
@@ -41,25 +42,11 @@ export function createReplyTracker(log: GatewayContext["log"]): ReplyTracker {
     async close(graceInMs = 0) {
       closing = true;
       if (graceInMs > 0 && running.size > 0) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([
-          Promise.allSettled([...running]),
-          new Promise((resolve) => {
-            timer = setTimeout(resolve, graceInMs);
-          }),
-        ]);
-        clearTimeout(timer);
+        await waitAtMost(Promise.allSettled([...running]), graceInMs);
       }
       shutdown.abort();
       // An agent that ignores the abort must not hold the shutdown: wait a moment, no more.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        Promise.allSettled([...running]),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, ABORTED_REPLY_WAIT_IN_MS);
-        }),
-      ]);
-      clearTimeout(timer);
+      await waitAtMost(Promise.allSettled([...running]), ABORTED_REPLY_WAIT_IN_MS);
     },
   };
 }

@@ -195,14 +195,12 @@ export interface BudgetKeeper {
 export function createBudgetKeeper(budgets: SocketBudgets): BudgetKeeper {
   const users = new Map<string, Partial<Record<EventClass, Bucket>>>();
   let spent: SpentReport = {};
-  let anySpent = false;
   return {
     budgets,
     takeSpent() {
-      if (!anySpent) return null;
+      if (Object.keys(spent).length === 0) return null;
       const report = spent;
       spent = {};
-      anySpent = false;
       return report;
     },
     applySpent(report, now) {
@@ -245,7 +243,6 @@ export function createBudgetKeeper(budgets: SocketBudgets): BudgetKeeper {
         const mine = spent[userId] ?? {};
         mine[eventClass] = (mine[eventClass] ?? 0) + 1;
         spent[userId] = mine;
-        anySpent = true;
       }
       return null;
     },

@@ -1,6 +1,7 @@
 import { createAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 import type { LogFn } from "../common/log";
+import { waitAtMost } from "../common/wait-at-most";
 
 /**
  * The Socket.IO Redis adapter (classic pub/sub) that lets several gateway nodes serve one
@@ -90,14 +91,7 @@ const CLOSE_TIMEOUT_IN_MS = 1_000;
 async function endClient(client: ReturnType<typeof createClient>): Promise<void> {
   if (!client.isOpen) return;
   if (client.isReady) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      client.close(),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, CLOSE_TIMEOUT_IN_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    await waitAtMost(client.close(), CLOSE_TIMEOUT_IN_MS);
   }
   if (client.isOpen) client.destroy();
 }
