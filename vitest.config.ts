@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 const alias = { "@": path.resolve(import.meta.dirname) };
 // `server-only` throws outside a React Server bundle; tests import the glue directly.
 const serverOnly = {
-  "server-only": path.resolve(import.meta.dirname, "lib/server/testing/server-only-stub.ts"),
+  "server-only": path.resolve(import.meta.dirname, "lib/server/testing/server-only-in-tests.ts"),
 };
 
 export default defineConfig({
