@@ -28,6 +28,14 @@ export type RealtimeErrorCode =
   | "rate_limited:socket"
   /** The user's messages for the day are used up (a guest can sign up for more). */
   | "quota_exceeded:daily_messages"
+  /** This agent's allowance for the day is used up (see `Allowance`). */
+  | "quota_exceeded:agent_messages"
+  /** Too many answers are being written for this user at once: wait or stop one. */
+  | "quota_exceeded:concurrent_generations"
+  /** No such message in the user's channel (stop, regenerate). */
+  | "not_found:message"
+  /** The request does not fit the conversation's state (regenerate while an answer runs). */
+  | "conflict:generation"
   /** This node is shutting down: the socket reconnects to another and sends again. */
   | "unavailable:node"
   | "internal:server";
@@ -38,6 +46,24 @@ export interface AgentSummary {
   description: string;
   /** True when the agent streams its answers (`message:delta` before `message:created`). */
   streams: boolean;
+  /** Prompts an empty conversation offers to click. */
+  suggestions: string[];
+}
+
+/** How an agent answer ended; absent (null) on user messages. */
+export type AnswerStatus = "complete" | "stopped" | "failed" | "interrupted";
+
+/**
+ * What is left of one agent's daily allowance for the user (null in answers: no allowance
+ * applies). A guest also sees what a member gets, to decide whether to sign up.
+ */
+export interface Allowance {
+  agentId: string;
+  kind: "guest" | "member";
+  limit: number;
+  left: number;
+  /** For a guest: the member allowance of this agent. */
+  memberLimit: number | null;
 }
 
 /** The latest message of a channel, cut to an excerpt, for the agent list. */
@@ -98,6 +124,22 @@ export interface ChatMessage {
   body: string;
   /** ISO-8601. */
   createdAt: string;
+  /** Agent answers: how it ended. Null on user messages. */
+  status: AnswerStatus | null;
+  /** With `failed` or `interrupted`: a short reason a person can read. */
+  note: string | null;
+  /** Agent answers: the id of the user message answered (a regenerated answer shares it). */
+  replyTo: string | null;
+}
+
+/** An answer still being written, as far as it got: a tab that (re)joins continues from it. */
+export interface GenerationSnapshot {
+  channel: string;
+  messageId: string;
+  authorId: string;
+  replyTo: string;
+  /** The text so far; pushes continue at `text.length`. */
+  text: string;
 }
 
 export interface ChannelJoinPayload {
@@ -108,6 +150,9 @@ export interface ChannelJoinPayload {
 export interface ChannelJoinResult {
   channel: string;
   messages: ChatMessage[];
+  /** Answers being written in the channel right now, as far as they got. */
+  generations: GenerationSnapshot[];
+  allowance: Allowance | null;
 }
 
 export interface ChannelHistoryPayload {
@@ -126,13 +171,28 @@ export interface MessageSendPayload {
   body: string;
 }
 
+/**
+ * New text of an answer being written: append-only, `text` starts at `offset` of the answer.
+ * A client that holds fewer than `offset` characters missed a push and asks for a snapshot
+ * (`generation:snapshot`); one that holds more keeps only the part beyond what it has.
+ */
 export interface MessageDelta {
   channel: string;
   /** Id of the agent message being produced; the final `message:created` carries the same id. */
   messageId: string;
   authorId: string;
-  /** The text produced so far, in full (not only the new piece), so a missed delta heals. */
+  replyTo: string;
+  offset: number;
   text: string;
+}
+
+export interface GenerationRefPayload {
+  messageId: string;
+}
+
+export interface GenerationRegeneratePayload {
+  /** The answer to write again: the channel's last, not still being written. */
+  messageId: string;
 }
 
 export interface TokenRefreshPayload {
@@ -159,7 +219,25 @@ export interface ClientToServerEvents {
     payload: ChannelHistoryPayload,
     ack: AckCallback<ChannelHistoryResult>,
   ) => void;
-  "message:send": (payload: MessageSendPayload, ack: AckCallback<{ message: ChatMessage }>) => void;
+  "message:send": (
+    payload: MessageSendPayload,
+    ack: AckCallback<{ message: ChatMessage; allowance: Allowance | null }>,
+  ) => void;
+  /** Stops an answer being written (from any tab, on any node): it ends `stopped`. */
+  "generation:stop": (
+    payload: GenerationRefPayload,
+    ack: AckCallback<{ stopping: boolean }>,
+  ) => void;
+  /** The text so far of an answer being written (null: it ended; its message is stored). */
+  "generation:snapshot": (
+    payload: GenerationRefPayload,
+    ack: AckCallback<{ generation: GenerationSnapshot | null }>,
+  ) => void;
+  /** Writes the channel's last answer again; the earlier one stays as a previous version. */
+  "generation:regenerate": (
+    payload: GenerationRegeneratePayload,
+    ack: AckCallback<{ messageId: string; allowance: Allowance | null }>,
+  ) => void;
   "token:refresh": (payload: TokenRefreshPayload, ack: AckCallback<{ expiresAt: string }>) => void;
 }
 
@@ -193,6 +271,13 @@ export interface InterServerEvents {
     update: { sessionId: string; generation: number; revoked: boolean; reason?: string },
     ack: (appliedBy: string | false) => void,
   ) => void;
+  /** Stop this answer: the node writing it aborts it (the others ignore it). */
+  "answer:stop": (messageId: string) => void;
+  /** The text so far of this answer: the node writing it answers, the others answer null. */
+  "answer:snapshot": (
+    messageId: string,
+    ack: (snapshot: GenerationSnapshot | null) => void,
+  ) => void;
 }
 
 /** Per-socket state the gateway keeps after the handshake verified the token. */
@@ -202,6 +287,8 @@ export interface SocketData {
   kind: "guest" | "member";
   generation: number;
   tokenExpiresAt: number;
+  /** Server-side only: the key of the client's address (per-address guest allowances). */
+  addressKey?: string;
   /** Server-side only: the socket's budget state (lib/server/realtime/budgets.ts). */
   budget?: {
     buckets: Partial<Record<string, { tokens: number; at: number }>>;
