@@ -2,16 +2,23 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
-import { applyCreated, applyDelta, type ChannelCache } from "@/lib/client/cache/channel-cache";
+import {
+  applyCreated,
+  applyDelta,
+  applySnapshot,
+  type ChannelCache,
+  fitsDelta,
+} from "@/lib/client/cache/channel-cache";
 import { getMaxSeq } from "@/lib/client/cache/messages";
 import { foyerKeys } from "@/lib/client/cache/queries";
-import type { FoyerSocket } from "@/lib/client/realtime/socket";
+import { emitOrThrow, type FoyerSocket } from "@/lib/client/realtime/socket";
 import { parseChannel } from "@/lib/shared/realtime/channels";
 import type { ChatMessage, MessageDelta } from "@/lib/shared/realtime/events";
 
 /**
  * Merges `message:created` and `message:delta` pushes into the cache of the channel they
- * name, by id. Pushes for a channel that is not this user's are dropped. A closed channel
+ * name, by id. Deltas are append-only: one that starts beyond the text held means a push was
+ * missed, and the tab asks for the answer's text so far (`generation:snapshot`). Pushes for a channel that is not this user's are dropped. A closed channel
  * is updated only when its history is cached (otherwise the next join fetches it whole).
  * (Unread counts and latest lines live in the agent list: see `useAgents`.)
  */
@@ -47,9 +54,31 @@ export function useMessagePushes(
         void queryClient.invalidateQueries({ queryKey: key });
       }
     };
+    // Answers whose snapshot was asked for and not yet answered (one ask at a time each).
+    const asking = new Set<string>();
+    const askSnapshot = (agentId: string, messageId: string) => {
+      if (asking.has(messageId)) return;
+      asking.add(messageId);
+      emitOrThrow(socket, "generation:snapshot", { messageId })
+        .then(({ generation }) => {
+          if (generation) update(agentId, (cache) => applySnapshot(cache, generation));
+          // It ended meanwhile and its message did not reach this tab: sync the channel.
+          else void queryClient.invalidateQueries({ queryKey: foyerKeys.channel(userId, agentId) });
+        })
+        .catch(() => {})
+        .finally(() => asking.delete(messageId));
+    };
     const onDelta = (delta: MessageDelta) => {
       const agentId = toAgentId(delta.channel);
-      if (agentId) update(agentId, (cache) => applyDelta(cache, delta));
+      if (!agentId) return;
+      const key = foyerKeys.channel(userId, agentId);
+      if (agentId !== openRef.current && queryClient.getQueryData(key) === undefined) return;
+      // A push that starts beyond what this tab holds means one was missed: ask where it is.
+      if (!fitsDelta(queryClient.getQueryData<ChannelCache>(key), delta)) {
+        askSnapshot(agentId, delta.messageId);
+        return;
+      }
+      update(agentId, (cache) => applyDelta(cache, delta));
     };
     // The node lost relays (e.g. Redis restarted): every cached channel re-syncs by seq.
     const onSyncRequired = () =>

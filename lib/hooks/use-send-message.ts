@@ -2,7 +2,7 @@
 
 import { useMutation, useMutationState, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo } from "react";
-import { applyCreated, type ChannelCache } from "@/lib/client/cache/channel-cache";
+import { applyAllowance, applyCreated, type ChannelCache } from "@/lib/client/cache/channel-cache";
 import { foyerKeys } from "@/lib/client/cache/queries";
 import {
   createClientMessageId,
@@ -75,13 +75,22 @@ export function useSendMessage({
       // back. An identity change tears that socket down and clears the queue (the mutation
       // cache), so it is never sent as anyone else.
       await whenConnected(socket);
-      return (await emitOrThrow(socket, "message:send", outgoing)).message;
+      return emitOrThrow(socket, "message:send", outgoing);
     },
-    onSuccess: (message) => {
+    onSuccess: ({ message, allowance }) => {
       const parsed = parseChannel(message.channel);
       if (parsed?.userId !== userId) return;
       queryClient.setQueryData<ChannelCache>(foyerKeys.channel(userId, parsed.agentId), (cache) =>
-        applyCreated(cache, message),
+        applyAllowance(applyCreated(cache, message), allowance),
+      );
+    },
+    onError: (error) => {
+      // The agent's allowance is used up: the composer says so (and stops offering to send).
+      if (!(error instanceof RealtimeAckError) || error.code !== "quota_exceeded:agent_messages")
+        return;
+      if (!agentId) return;
+      queryClient.setQueryData<ChannelCache>(foyerKeys.channel(userId, agentId), (cache) =>
+        cache?.allowance ? applyAllowance(cache, { ...cache.allowance, left: 0 }) : cache,
       );
     },
     // A rate limit is waited out as long as the server says (a few times); other retryable

@@ -6,6 +6,7 @@ const agent = (id: string, starred = false): AgentListing => ({
   id,
   name: id,
   description: "",
+  suggestions: [],
   streams: false,
   starred,
   unread: 0,
@@ -22,6 +23,9 @@ const message = (seq: number, authorKind: "user" | "agent", body = `m${seq}`): C
   authorKind,
   body,
   createdAt: "2030-01-01T00:00:00.000Z",
+  status: null,
+  note: null,
+  replyTo: null,
 });
 
 describe("toDisplayOrder", () => {

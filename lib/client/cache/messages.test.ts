@@ -12,6 +12,9 @@ function msg(seq: number, id = `m${seq}`, body = `body ${seq}`): ChatMessage {
     authorKind: "user",
     body,
     createdAt: "2025-01-01T00:00:00.000Z",
+    status: null,
+    note: null,
+    replyTo: null,
   };
 }
 

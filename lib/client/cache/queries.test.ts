@@ -20,6 +20,9 @@ function msg(seq: number): ChatMessage {
     authorKind: "agent",
     body: `b${seq}`,
     createdAt: "2025-01-01T00:00:00.000Z",
+    status: null,
+    note: null,
+    replyTo: null,
   };
 }
 const range = (from: number, to: number) =>
@@ -48,6 +51,7 @@ describe("syncChannel", () => {
       messages: range(1, 3),
       syncedSeq: 3,
       streaming: [],
+      allowance: null,
     });
     const { socket, calls } = stubSocket({
       "channel:join": () => ({ channel: CHANNEL, messages: range(4, 5) }),
@@ -100,6 +104,7 @@ describe("syncChannel", () => {
       messages: range(1, 2),
       syncedSeq: 2,
       streaming: [],
+      allowance: null,
     });
     // The join answer is held until the test releases it; meanwhile pushes arrive.
     let releaseJoin!: () => void;

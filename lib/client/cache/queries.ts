@@ -90,6 +90,9 @@ export async function syncChannel({
     channel: joined.channel,
     messages: received.filter((m) => m.channel === joined.channel),
     syncedSeq: cursor,
+    // An older server sends none: the drafts stay as the pushes left them.
+    generations: joined.generations?.filter((g) => g.channel === joined.channel),
+    allowance: joined.allowance ?? null,
   });
 }
 

@@ -14,6 +14,9 @@ function stored(clientMessageId: string): ChatMessage {
     authorKind: "user",
     body: "hi",
     createdAt: "2025-01-01T00:00:00.000Z",
+    status: null,
+    note: null,
+    replyTo: null,
   };
 }
 

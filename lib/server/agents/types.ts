@@ -101,7 +101,8 @@ export interface Agent extends AgentSummary {
   /** `[A-Za-z0-9_]+`: agent ids end up in channel names, which use `-` as the separator. */
   readonly id: string;
   readonly limits?: AgentLimits;
-  reply(input: AgentReplyInput): AsyncGenerator<string, AgentOutcome | undefined, undefined>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a generator that returns nothing is `void`.
+  reply(input: AgentReplyInput): AsyncGenerator<string, AgentOutcome | void, undefined>;
 }
 
 /** The agents one gateway offers. */

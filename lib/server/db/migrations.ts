@@ -115,4 +115,44 @@ CREATE INDEX messages_author_created ON messages (author_id, created_at);
 CREATE INDEX messages_created ON messages (created_at);
 `,
   },
+  {
+    id: 6,
+    name: "generations",
+    sql: `
+-- An agent answer is stored once, when it ends, with how it ended; a regenerated answer
+-- shares the user message it answers.
+ALTER TABLE messages ADD COLUMN status text;
+ALTER TABLE messages ADD COLUMN note text;
+ALTER TABLE messages ADD COLUMN reply_to text;
+
+-- One row per answer being written or written (its id is the answer's message id): who
+-- owns it (node_id, held while lease_until is ahead), the text so far as of the last
+-- renewal, and how it ended. Rows of the day count against the agents' allowances.
+CREATE TABLE generations (
+  id text PRIMARY KEY,
+  channel text NOT NULL,
+  user_id text NOT NULL,
+  user_kind text NOT NULL,
+  address_key text,
+  agent_id text NOT NULL,
+  reply_to text NOT NULL,
+  status text NOT NULL DEFAULT 'streaming',
+  body text NOT NULL DEFAULT '',
+  finish_reason text,
+  failure_code text,
+  prompt_tokens integer,
+  completion_tokens integer,
+  usage_estimated boolean,
+  node_id text NOT NULL,
+  lease_until timestamptz NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  ended_at timestamptz
+);
+CREATE INDEX generations_streaming ON generations (lease_until) WHERE status = 'streaming';
+CREATE INDEX generations_channel_streaming ON generations (channel) WHERE status = 'streaming';
+CREATE INDEX generations_user_day ON generations (user_id, agent_id, started_at);
+CREATE INDEX generations_address_day ON generations (address_key, agent_id, started_at);
+CREATE INDEX generations_started ON generations (started_at);
+`,
+  },
 ];

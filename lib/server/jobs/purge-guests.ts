@@ -1,6 +1,7 @@
 import { type EnvVars, readPositiveNumber as readPositive } from "../common/env";
 import type { LogFn } from "../common/log";
 import type { Db } from "../db/types";
+import { deleteGenerationsBefore } from "../store/generations";
 import { deleteMessagesBefore, type PurgeResult, purgeGuests } from "../store/purge";
 import type { RevokedSession } from "../store/sessions";
 
@@ -62,6 +63,8 @@ export function startGuestPurgeJob(deps: {
         const idleSince = new Date(now.getTime() - deps.options.maxIdleInDays * 86_400_000);
         const result = await purgeGuests(deps.db, { idleSince });
         deps.onSessionsEnded(result.endedSessions);
+        // Answers count against today's allowances only; two days keeps every time zone's day.
+        await deleteGenerationsBefore(deps.db, new Date(now.getTime() - 2 * 86_400_000));
         const { retentionInDays } = deps.options;
         if (Number.isFinite(retentionInDays)) {
           const before = new Date(now.getTime() - retentionInDays * 86_400_000);

@@ -127,6 +127,7 @@ export async function startFoyerNode(options: FoyerNodeOptions): Promise<FoyerNo
     observeEvent: options.observeEvent,
     budgets: options.budgets,
     dailyCaps: options.dailyCaps,
+    clientAddressOf: (req) => getClientAddress(req, trust),
     log,
   });
   const live = gateway;

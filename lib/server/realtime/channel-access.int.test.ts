@@ -42,7 +42,10 @@ const send = (socket: TestClient, channel: unknown, clientMessageId: string, bod
 describe("channel access", () => {
   it("channel:join builds the caller's own channel from its user id", async () => {
     const ack = await emitAck(a1, "channel:join", { agentId: "concierge" });
-    expect(ack).toEqual({ status: "OK", data: { channel: aChannel, messages: [] } });
+    expect(ack).toEqual({
+      status: "OK",
+      data: { channel: aChannel, messages: [], generations: [], allowance: null },
+    });
     const bAck = await emitAck(b1, "channel:join", { agentId: "concierge" });
     expect(bAck.status === "OK" && bAck.data.channel).toBe(toDirectChannel(b.userId, "concierge"));
   });

@@ -2,7 +2,7 @@ import type { ServerOptions } from "socket.io";
 import type { AgentRegistry } from "../agents/types";
 import type { LogFn } from "../common/log";
 import type { Db } from "../db/types";
-import type { ReplyTracker } from "./agent-reply";
+import type { AnswerRunner } from "./answers/runner";
 import type { BudgetKeeper, SocketBudgets } from "./budgets";
 import type { DailyCapKeeper, DailyCaps } from "./daily-caps";
 import type { DrainGate } from "./drain";
@@ -77,7 +77,19 @@ export interface GatewayDeps {
    * @default DEFAULT_DAILY_CAPS
    */
   dailyCaps?: DailyCaps;
+  /**
+   * Most answers written for one user at once, across the nodes.
+   * @default DEFAULT_MAX_RUNNING_ANSWERS
+   */
+  maxRunningAnswers?: number;
+  /** The client address of a handshake request (default: its TCP peer). */
+  clientAddressOf?(request: import("node:http").IncomingMessage): string;
+  /** Push window of answers being written (answers/coalescer.ts); tests and benchmarks. */
+  answerPushWindowInMs?: number;
 }
+
+/** Most answers being written for one user at once, unless the node says otherwise. */
+export const DEFAULT_MAX_RUNNING_ANSWERS = 3;
 
 /** What handlers share: the deps plus the gateway's own state. */
 export interface GatewayContext {
@@ -87,7 +99,15 @@ export interface GatewayContext {
   signingKey: string;
   loadSessionState: GatewayDeps["loadSessionState"];
   sessions: SessionGenerations;
-  replies: ReplyTracker;
+  /** The answers this node writes; ends orphans of dead nodes. */
+  answers: AnswerRunner;
+  /** This node's id on the bus. */
+  nodeId: string;
+  /** True when other nodes may exist (an adapter is set): stops and snapshots ask them. */
+  clustered: boolean;
+  maxRunningAnswers: number;
+  /** The client address of a handshake request. */
+  clientAddressOf(request: import("node:http").IncomingMessage): string;
   channels: KnownChannels;
   log: LogFn;
   observeEvent?: (event: ObservedEvent) => void;

@@ -19,6 +19,7 @@ function slowAgent(delayInMs: number): Agent {
     name: "Slow",
     description: "Takes its time.",
     streams: true,
+    suggestions: [],
     async *reply({ signal }) {
       yield "Thinking";
       // Like a model's stream, it gives up when told to.
@@ -101,7 +102,7 @@ describe("a draining shutdown", () => {
     expect(rows.map((r) => r.client_message_id)).toEqual(["m0", "m1", "m2", "m3"]);
   });
 
-  it("aborts a reply still running when the grace runs out, and closes on time", async () => {
+  it("aborts an answer still running when the grace runs out, stores it interrupted, and closes on time", async () => {
     t = await startTestGateway({ agents: createAgentRegistry([slowAgent(10_000)]) });
     const gateway = t;
     const a = await gateway.createUser();
@@ -114,8 +115,15 @@ describe("a draining shutdown", () => {
     const took = performance.now() - started;
     expect(took).toBeGreaterThanOrEqual(250);
     expect(took).toBeLessThan(5_000);
-    // The aborted reply stored nothing: no half answer is left behind.
-    const { rows } = await gateway.db.query("SELECT id FROM messages WHERE author_kind = 'agent'");
-    expect(rows).toEqual([]);
+    // The aborted answer is stored as interrupted with what it had: no tab keeps "typing…",
+    // and the person can retry.
+    const { rows } = await gateway.db.query<{ body: string; status: string }>(
+      "SELECT body, status FROM messages WHERE author_kind = 'agent'",
+    );
+    expect(rows).toEqual([{ body: "Thinking", status: "interrupted" }]);
+    const generations = await gateway.db.query<{ status: string }>(
+      "SELECT status FROM generations",
+    );
+    expect(generations.rows).toEqual([{ status: "interrupted" }]);
   });
 });

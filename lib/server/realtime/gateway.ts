@@ -2,9 +2,14 @@ import { randomUUID } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import { collectConfirmation, isSessionChange, type SessionChange } from "../common/session-change";
-import { createReplyTracker } from "./agent-reply";
+import { ANSWER_SWEEP_INTERVAL_IN_MS, createAnswerRunner } from "./answers/runner";
 import { createBudgetKeeper, DEFAULT_SOCKET_BUDGETS } from "./budgets";
-import type { GatewayContext, GatewayDeps, GatewaySessionState } from "./context";
+import {
+  DEFAULT_MAX_RUNNING_ANSWERS,
+  type GatewayContext,
+  type GatewayDeps,
+  type GatewaySessionState,
+} from "./context";
 import { createDailyCapKeeper, DEFAULT_DAILY_CAPS } from "./daily-caps";
 import { createDrainGate } from "./drain";
 import {
@@ -19,6 +24,9 @@ import { agentList } from "./handlers/agent-list";
 import { channelHistory } from "./handlers/channel-history";
 import { channelJoin } from "./handlers/channel-join";
 import { channelRead } from "./handlers/channel-read";
+import { generationRegenerate } from "./handlers/generation-regenerate";
+import { generationSnapshot } from "./handlers/generation-snapshot";
+import { generationStop } from "./handlers/generation-stop";
 import { messageSend } from "./handlers/message-send";
 import { preferencesGet, preferencesUpdate } from "./handlers/preferences";
 import { starSet } from "./handlers/star-set";
@@ -92,6 +100,9 @@ function toListeners(ctx: GatewayContext): [ClientEvent, SocketListener][] {
     [channelJoin.event, createListener(ctx, channelJoin)],
     [channelHistory.event, createListener(ctx, channelHistory)],
     [messageSend.event, createListener(ctx, messageSend)],
+    [generationStop.event, createListener(ctx, generationStop)],
+    [generationSnapshot.event, createListener(ctx, generationSnapshot)],
+    [generationRegenerate.event, createListener(ctx, generationRegenerate)],
     [tokenRefresh.event, createListener(ctx, tokenRefresh)],
     [starSet.event, createListener(ctx, starSet)],
     [channelRead.event, createListener(ctx, channelRead)],
@@ -136,6 +147,7 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
     destroyUpgrade: false,
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });
+  const nodeId = deps.nodeId ?? randomUUID();
   const ctx: GatewayContext = {
     io,
     db: deps.db,
@@ -143,7 +155,18 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
     signingKey: deps.signingKey,
     loadSessionState: deps.loadSessionState,
     sessions: createSessionGenerations(),
-    replies: createReplyTracker(log),
+    answers: createAnswerRunner({
+      io,
+      db: deps.db,
+      log,
+      nodeId,
+      pushWindowInMs: deps.answerPushWindowInMs,
+    }),
+    nodeId,
+    clustered: deps.adapter !== undefined,
+    maxRunningAnswers: deps.maxRunningAnswers ?? DEFAULT_MAX_RUNNING_ANSWERS,
+    clientAddressOf:
+      deps.clientAddressOf ?? ((request) => request.socket.remoteAddress ?? "unknown"),
     channels: createKnownChannels(),
     log,
     observeEvent: deps.observeEvent,
@@ -154,7 +177,25 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
   };
   io.use(createHandshakeMiddleware(ctx, deps.publicOrigins));
   io.on("connection", createOnConnection(ctx));
-  const nodeId = deps.nodeId ?? randomUUID();
+  // Stops and snapshots of answers another node is writing come over the bus.
+  io.on("answer:stop", (messageId) => {
+    if (typeof messageId === "string") ctx.answers.stop(messageId);
+  });
+  io.on("answer:snapshot", (messageId, ack) => {
+    if (typeof ack === "function") {
+      ack(typeof messageId === "string" ? ctx.answers.snapshot(messageId) : null);
+    }
+  });
+  // Leases of this node's answers, and the answers of nodes that died (docs/design.md).
+  const sweepAnswers = () =>
+    ctx.answers
+      .sweep()
+      .catch((error: unknown) =>
+        log("answer.sweep_failed", { error: error instanceof Error ? error.message : "unknown" }),
+      );
+  void sweepAnswers();
+  const answerSweeper = setInterval(sweepAnswers, ANSWER_SWEEP_INTERVAL_IN_MS);
+  answerSweeper.unref();
   // A user's budget is one across the nodes: each node tells the others what its users
   // spent, a few times a second, and takes off what they spent elsewhere.
   io.on("budget:spent", (report) => ctx.budgets.applySpent(report, Date.now()));
@@ -246,15 +287,16 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
     async close(graceInMs = 0) {
       clearInterval(pruner);
       clearInterval(reconciler);
+      clearInterval(answerSweeper);
       if (budgetReporter) clearInterval(budgetReporter);
       const started = performance.now();
       const answered = await ctx.gate.drain(graceInMs);
       // The events it took are answered: its sockets go now, to reconnect to another node and
-      // send again there what was refused. Running replies still store their answer, and
+      // send again there what was refused. Running answers still store their end, and
       // with a bus their pushes reach those sockets on the other nodes.
       if (graceInMs > 0) io.local.disconnectSockets(true);
       const left = Math.max(0, graceInMs - (performance.now() - started));
-      await ctx.replies.close(left);
+      await ctx.answers.close(left);
       if (graceInMs > 0) {
         log("gateway.drained", {
           eventsAnswered: answered,

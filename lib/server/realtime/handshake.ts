@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { ExtendedError } from "socket.io";
+import { toAddressKey } from "../common/address-keys";
 import { isSameOrigin } from "../common/same-origin";
 import { authenticateToken } from "./authenticate";
 import type { GatewayContext } from "./context";
@@ -80,7 +81,10 @@ export function createHandshakeMiddleware(ctx: GatewayContext, publicOrigins: st
         ctx.log("gateway.handshake_refused", { reason: over, userId: result.auth.userId });
         return next(new Error(TOO_MANY_SOCKETS));
       }
-      socket.data = { ...result.auth };
+      socket.data = {
+        ...result.auth,
+        addressKey: toAddressKey(ctx.clientAddressOf(socket.request)),
+      };
       // The token has done its work: keep no copy for the socket's lifetime (memory, B9 in
       // docs/benchmarks.md, and one secret fewer in a heap dump).
       socket.handshake.auth = {};

@@ -19,6 +19,7 @@ const flaky: Agent = {
   name: "Flaky",
   description: "Streams one piece, then throws.",
   streams: true,
+  suggestions: [],
   async *reply() {
     yield "Half an ans";
     throw new Error("provider went away");
@@ -29,6 +30,7 @@ const mute: Agent = {
   name: "Mute",
   description: "Says nothing.",
   streams: false,
+  suggestions: [],
   async *reply() {},
 };
 
@@ -112,7 +114,7 @@ describe("gateway robustness", () => {
     ]);
   });
 
-  it("stores an apology (with the partial text) under the deltas' id when an agent fails", async () => {
+  it("stores a failed answer (with the partial text and a note) under the deltas' id when an agent fails", async () => {
     const a = await t.createUser();
     const socket = await t.connect({ token: a.token });
     const deltas = collect(socket, "message:delta");
@@ -123,10 +125,14 @@ describe("gateway robustness", () => {
     const answer = created[1];
     expect(deltas.map((d) => d.text)).toEqual(["Half an ans"]);
     expect(answer?.id).toBe(deltas[0]?.messageId);
-    expect(answer?.body).toMatch(/^Half an ans\n\n\(Sorry, I could not answer/);
+    expect(answer).toMatchObject({
+      body: "Half an ans",
+      status: "failed",
+      note: expect.stringMatching(/^Sorry, the agent could not answer/),
+    });
   });
 
-  it("stores an apology when an agent says nothing", async () => {
+  it("stores a failed answer with a note when an agent says nothing", async () => {
     const a = await t.createUser();
     const socket = await t.connect({ token: a.token });
     const created = collect(socket, "message:created");
@@ -136,7 +142,9 @@ describe("gateway robustness", () => {
     expect(created[1]).toMatchObject({
       authorId: "mute",
       seq: 2,
-      body: expect.stringMatching(/^Sorry/),
+      body: "",
+      status: "failed",
+      note: expect.stringMatching(/gave no answer/),
     });
   });
 });

@@ -109,6 +109,13 @@ export async function mergeGuestIntoMember(
     let messages = 0;
     for (const channel of channels) messages += await moveChannel(tx, channel, guestId, memberId);
 
+    // The guest's answers (written and being written) are the member's: what the guest used of
+    // an allowance today stays used, and an answer still streaming lands in the member's channel.
+    await tx.query(
+      `UPDATE generations SET user_id = $2, channel = 'direct-' || $2 || '-' || agent_id
+       WHERE user_id = $1`,
+      [guestId, memberId],
+    );
     const stars = await tx.query(
       `INSERT INTO stars (user_id, agent_id, created_at)
        SELECT $2, agent_id, created_at FROM stars WHERE user_id = $1

@@ -21,6 +21,10 @@ export interface AppendMessageInput {
   clientMessageId: string | null;
   /** Defaults to a new `msg_…` id; agent replies pass the id their deltas announced. */
   id?: string;
+  /** Agent answers: how the answer ended, its note, and the user message it answers. */
+  status?: ChatMessage["status"];
+  note?: string | null;
+  replyTo?: string | null;
 }
 
 export interface AppendMessageResult {
@@ -38,20 +42,28 @@ interface MessageRow {
   author_kind: ChatMessage["authorKind"];
   body: string;
   created_at: Date | string;
+  status: ChatMessage["status"];
+  note: string | null;
+  reply_to: string | null;
 }
 
-const COLUMNS = "id, channel, seq, client_message_id, author_id, author_kind, body, created_at";
+const COLUMNS =
+  "id, channel, seq, client_message_id, author_id, author_kind, body, created_at, status, note, reply_to";
 
 export function toChatMessage(row: MessageRow): ChatMessage {
   return {
     id: row.id,
     channel: row.channel,
     seq: Number(row.seq),
-    clientMessageId: row.client_message_id,
+    // An agent answer's key is its generation's id: it is the server's, not a client's.
+    clientMessageId: row.author_kind === "user" ? row.client_message_id : null,
     authorId: row.author_id,
     authorKind: row.author_kind,
     body: row.body,
     createdAt: new Date(row.created_at).toISOString(),
+    status: row.status ?? null,
+    note: row.note ?? null,
+    replyTo: row.reply_to ?? null,
   };
 }
 
@@ -124,8 +136,9 @@ WITH existing AS (
   WHERE name = $2 AND NOT EXISTS (SELECT 1 FROM existing)
   FOR UPDATE
 ), inserted AS (
-  INSERT INTO messages (id, channel, seq, client_message_id, author_id, author_kind, body)
-  SELECT $1, $2, next.seq, $3, $4, $5, $6 FROM next
+  INSERT INTO messages (id, channel, seq, client_message_id, author_id, author_kind, body,
+    status, note, reply_to)
+  SELECT $1, $2, next.seq, $3, $4, $5, $6, $7, $8, $9 FROM next
   ON CONFLICT (channel, author_id, client_message_id) DO NOTHING
   RETURNING ${COLUMNS}
 ), bumped AS (
@@ -154,6 +167,9 @@ export async function appendMessage(
     input.authorId,
     input.authorKind,
     input.body,
+    input.status ?? null,
+    input.note ?? null,
+    input.replyTo ?? null,
   ]);
   const row = rows[0];
   if (row) return { message: toChatMessage(row), created: row.created };
@@ -197,6 +213,23 @@ export async function listMessagesBefore(
     [channel, before, clampLimit(limit)],
   );
   return rows.map(toChatMessage).reverse();
+}
+
+/** One message by id, or null. */
+export async function getMessage(db: Queryable, id: string): Promise<ChatMessage | null> {
+  const { rows } = await db.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = $1`, [
+    id,
+  ]);
+  return rows[0] ? toChatMessage(rows[0]) : null;
+}
+
+/** The channel's newest message, or null for an empty channel. */
+export async function getLastMessage(db: Queryable, channel: string): Promise<ChatMessage | null> {
+  const { rows } = await db.query<MessageRow>(
+    `SELECT ${COLUMNS} FROM messages WHERE channel = $1 ORDER BY seq DESC LIMIT 1`,
+    [channel],
+  );
+  return rows[0] ? toChatMessage(rows[0]) : null;
 }
 
 /** How many messages `authorId` wrote since `since` (the daily cap's count). */

@@ -45,6 +45,7 @@ export async function purgeGuests(
         [ids],
       );
       await tx.query("DELETE FROM channels WHERE user_id = ANY($1)", [ids]);
+      await tx.query("DELETE FROM generations WHERE user_id = ANY($1)", [ids]);
       await tx.query("DELETE FROM stars WHERE user_id = ANY($1)", [ids]);
       await tx.query("DELETE FROM sessions WHERE user_id = ANY($1)", [ids]);
       await tx.query("DELETE FROM users WHERE id = ANY($1)", [ids]);

@@ -10,7 +10,7 @@ import { createMemoryDb, insertTestUser } from "../../db/testing/memory-db";
 import type { Db } from "../../db/types";
 import { type SocketBudgets, UNLIMITED_SOCKET_BUDGETS } from "../budgets";
 import { type DailyCaps, UNLIMITED_DAILY_CAPS } from "../daily-caps";
-import { attachGateway, type Gateway, type GatewaySessionState } from "../gateway";
+import { attachGateway, type Gateway, type GatewayDeps, type GatewaySessionState } from "../gateway";
 
 export type TestClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -49,6 +49,12 @@ export interface StartTestGatewayOptions {
   budgets?: SocketBudgets;
   /** @default UNLIMITED_DAILY_CAPS */
   dailyCaps?: DailyCaps;
+  /** @default Infinity: most tests send bursts; the cap's own tests pass one */
+  maxRunningAnswers?: number;
+  /** The client address handshakes come from (per-address allowances). */
+  clientAddressOf?: GatewayDeps["clientAddressOf"];
+  /** This gateway's node id (several gateways on one store). */
+  nodeId?: string;
 }
 
 /** Test harness: a real HTTP server on 127.0.0.1:0 with the gateway and an in-memory store. */
@@ -67,6 +73,9 @@ export async function startTestGateway(
     loadSessionState: async (sessionId) => sessionStates.get(sessionId) ?? null,
     budgets: options.budgets ?? UNLIMITED_SOCKET_BUDGETS,
     dailyCaps: options.dailyCaps ?? UNLIMITED_DAILY_CAPS,
+    maxRunningAnswers: options.maxRunningAnswers ?? Infinity,
+    clientAddressOf: options.clientAddressOf,
+    nodeId: options.nodeId,
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
