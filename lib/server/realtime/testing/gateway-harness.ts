@@ -10,7 +10,12 @@ import { createMemoryDb, insertTestUser } from "../../db/testing/memory-db";
 import type { Db } from "../../db/types";
 import { type SocketBudgets, UNLIMITED_SOCKET_BUDGETS } from "../budgets";
 import { type DailyCaps, UNLIMITED_DAILY_CAPS } from "../daily-caps";
-import { attachGateway, type Gateway, type GatewayDeps, type GatewaySessionState } from "../gateway";
+import {
+  attachGateway,
+  type Gateway,
+  type GatewayDeps,
+  type GatewaySessionState,
+} from "../gateway";
 
 export type TestClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -34,8 +39,14 @@ export interface TestGateway {
   db: Db;
   /** The authority's view that `loadSessionState` reads; tests edit it to revoke or rotate. */
   sessionStates: Map<string, GatewaySessionState>;
-  createUser(): Promise<TestUser>;
-  mintToken(user: Omit<TestUser, "token">, generation?: number, now?: Date): Promise<string>;
+  /** A user row and a session; `member` mints a member token (the row stays a test row). */
+  createUser(options?: { kind?: "guest" | "member"; userId?: string }): Promise<TestUser>;
+  mintToken(
+    user: Omit<TestUser, "token">,
+    generation?: number,
+    now?: Date,
+    kind?: "guest" | "member",
+  ): Promise<string>;
   /** Resolves once connected; rejects with the `connect_error`. */
   connect(options: ConnectOptions): Promise<TestClient>;
   close(): Promise<void>;
@@ -82,8 +93,8 @@ export async function startTestGateway(
   const url = `http://127.0.0.1:${port}`;
   const clients: TestClient[] = [];
 
-  const mintToken: TestGateway["mintToken"] = async (user, generation = 1, now) =>
-    (await createSocketToken({ ...user, kind: "guest", generation }, signingKey, now)).token;
+  const mintToken: TestGateway["mintToken"] = async (user, generation = 1, now, kind = "guest") =>
+    (await createSocketToken({ ...user, kind, generation }, signingKey, now)).token;
 
   return {
     url,
@@ -93,11 +104,11 @@ export async function startTestGateway(
     db,
     sessionStates,
     mintToken,
-    async createUser() {
-      const user = { userId: createId("usr"), sessionId: createId("ses") };
+    async createUser(options = {}) {
+      const user = { userId: options.userId ?? createId("usr"), sessionId: createId("ses") };
       await insertTestUser(db, user.userId);
       sessionStates.set(user.sessionId, { userId: user.userId, generation: 1, revoked: false });
-      return { ...user, token: await mintToken(user) };
+      return { ...user, token: await mintToken(user, 1, undefined, options.kind) };
     },
     connect({ token, origin = url, query }) {
       const socket: TestClient = connectClient(url, {
