@@ -11,6 +11,7 @@ import { openDatabase } from "./db/open";
 import { readGuestPurgeOptions } from "./jobs/purge-guests";
 import { startFoyerNode } from "./node/start-foyer-node";
 import { readSocketBudgets } from "./realtime/budgets";
+import { readMaxRunningAnswers } from "./realtime/context";
 import { readDailyCaps } from "./realtime/daily-caps";
 import { withCompleteRequestBodies } from "./web/complete-request-bodies";
 
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   const authorityLimits = readAuthorityLimits();
   const budgets = readSocketBudgets();
   const dailyCaps = readDailyCaps();
+  const maxRunningAnswers = readMaxRunningAnswers();
   const shutdownGraceInMs = readShutdownGrace(process.env.FOYER_SHUTDOWN_GRACE_MS);
   // Outside local mode the origin browsers use must be named (DNS rebinding, docs/design.md S3).
   const publicOrigins = requirePublicOrigins();
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
     purge,
     budgets,
     dailyCaps,
+    maxRunningAnswers,
     log,
     async createRequestHandler(authorityUrl) {
       // Route handlers reach the authority through this variable.

@@ -57,6 +57,8 @@ export interface FoyerNodeOptions {
   budgets?: SocketBudgets;
   /** Messages per user and day. @default DEFAULT_DAILY_CAPS */
   dailyCaps?: DailyCaps;
+  /** Answers written for one user at once. @default DEFAULT_MAX_RUNNING_ANSWERS */
+  maxRunningAnswers?: number;
   log: LogFn;
 }
 
@@ -128,6 +130,7 @@ export async function startFoyerNode(options: FoyerNodeOptions): Promise<FoyerNo
     budgets: options.budgets,
     dailyCaps: options.dailyCaps,
     clientAddressOf: (req) => getClientAddress(req, trust),
+    maxRunningAnswers: options.maxRunningAnswers,
     log,
   });
   const live = gateway;

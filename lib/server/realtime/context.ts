@@ -1,4 +1,5 @@
 import type { ServerOptions } from "socket.io";
+import { type EnvVars, readPositiveNumber } from "../common/env";
 import type { AgentRegistry } from "../agents/types";
 import type { LogFn } from "../common/log";
 import type { Db } from "../db/types";
@@ -90,6 +91,11 @@ export interface GatewayDeps {
 
 /** Most answers being written for one user at once, unless the node says otherwise. */
 export const DEFAULT_MAX_RUNNING_ANSWERS = 3;
+
+/** `FOYER_ANSWERS_PER_USER`: answers written for one user at once, across the nodes. */
+export function readMaxRunningAnswers(env: EnvVars = process.env): number {
+  return readPositiveNumber(env, "FOYER_ANSWERS_PER_USER", DEFAULT_MAX_RUNNING_ANSWERS);
+}
 
 /** What handlers share: the deps plus the gateway's own state. */
 export interface GatewayContext {
