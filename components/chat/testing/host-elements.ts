@@ -70,12 +70,17 @@ export function getAllByTestId(element: ReactElement, testId: string): HostEleme
   return toHostElements(element).filter((host) => host.props["data-testid"] === testId);
 }
 
-/** Calls the `onClick` of the one host element with this `data-testid`. */
-export function clickByTestId(element: ReactElement, testId: string, index = 0): void {
-  const found = getAllByTestId(element, testId);
-  const target = found[index];
-  if (!target) throw new Error(`no element with data-testid="${testId}" at ${index}`);
-  const onClick = target.props.onClick;
-  if (typeof onClick !== "function") throw new Error(`data-testid="${testId}" has no onClick`);
+/** Calls the `onClick` of a host element, as a press of it would. */
+export function click(host: HostElement | undefined): void {
+  if (!host) throw new Error("no element to click");
+  const onClick = host.props.onClick;
+  if (typeof onClick !== "function") throw new Error(`<${host.type}> has no onClick`);
   onClick({ preventDefault() {}, stopPropagation() {} });
+}
+
+/** Calls the `onClick` of the host element with this `data-testid` (the first, or `index`). */
+export function clickByTestId(element: ReactElement, testId: string, index = 0): void {
+  const target = getAllByTestId(element, testId)[index];
+  if (!target) throw new Error(`no element with data-testid="${testId}" at ${index}`);
+  click(target);
 }
