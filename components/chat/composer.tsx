@@ -88,6 +88,7 @@ function AllowanceLine({ notice, id }: { notice: AllowanceNotice; id: string }) 
   );
 }
 
+/** Props of {@link Composer}. */
 export interface ComposerProps {
   agentName: string | null;
   /** Why sending is not possible right now; null when it is. */

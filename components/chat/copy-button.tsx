@@ -15,6 +15,7 @@ const FEEDBACK: Record<Exclude<CopyState, "idle">, string> = {
   failed: "Could not copy",
 };
 
+/** Props of {@link CopyButton}. */
 export interface CopyButtonProps {
   /** What lands on the clipboard. */
   text: string;

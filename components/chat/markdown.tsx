@@ -107,6 +107,7 @@ function toSafeUrl(url: string | undefined): string | null {
   return safe ? safe : null;
 }
 
+/** Props of {@link CodeBlock}. */
 export interface CodeBlockProps {
   code: string;
   /** From the fence's info string (```ts); null when the fence names none. */
@@ -230,6 +231,7 @@ const COMPONENTS: Components = {
   hr: ({ node: _node, ...props }) => <hr className="my-3 border-border" {...props} />,
 };
 
+/** Props of {@link Markdown}. */
 export interface MarkdownProps {
   /** Markdown source; may be cut anywhere (an answer still streaming). */
   text: string;

@@ -197,6 +197,7 @@ export function VersionSwitcher({ index, count, onSelect }: AnswerVersionsContro
   );
 }
 
+/** Props of {@link MessageBubble}. */
 export interface MessageBubbleProps {
   message: ChatMessage;
   mine: boolean;
@@ -262,6 +263,7 @@ export function MessageBubble({
   );
 }
 
+/** Props of {@link PendingBubble}. */
 export interface PendingBubbleProps {
   message: PendingMessage;
   onResend: (message: PendingMessage) => void;
@@ -297,6 +299,7 @@ export function PendingBubble({ message, onResend }: PendingBubbleProps) {
   );
 }
 
+/** Props of {@link StreamingBubble}. */
 export interface StreamingBubbleProps {
   draft: StreamingDraft;
   authorName: string;
@@ -351,6 +354,7 @@ export function StreamingBubble({ draft, authorName, onStop, versions }: Streami
   );
 }
 
+/** Props of {@link AnswerGroup}. */
 export interface AnswerGroupProps {
   /** The stored versions of one answer (same `replyTo`), oldest first. */
   versions: readonly ChatMessage[];

@@ -74,6 +74,7 @@ export function toTranscriptLayout(
   return { items, loose, lastAnswerKey };
 }
 
+/** Props of {@link Transcript}; the callbacks it passes down to the bubbles. */
 export interface TranscriptProps {
   userId: string;
   agent: AgentSummary | null;
