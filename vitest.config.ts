@@ -6,12 +6,15 @@ const alias = { "@": path.resolve(import.meta.dirname) };
 const serverOnly = {
   "server-only": path.resolve(import.meta.dirname, "lib/server/testing/server-only-in-tests.ts"),
 };
+// tsconfig.json keeps JSX as written for Next.js; the tests compile it themselves.
+const jsx = { jsx: { runtime: "automatic" as const } };
 
 export default defineConfig({
   test: {
     projects: [
       {
         resolve: { alias: { ...alias, ...serverOnly } },
+        oxc: jsx,
         test: {
           name: "unit",
           include: ["{app,components,lib,middleware}/**/*.test.{ts,tsx}", "*.test.ts"],
