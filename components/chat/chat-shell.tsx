@@ -9,6 +9,7 @@ import { ThemeSelect } from "@/components/identity/theme-select";
 import type { StreamingDraft } from "@/lib/client/cache/channel-cache";
 import type { IdentityStore, IdentityNotice as Notice } from "@/lib/client/identity/identity-store";
 import { useAgents } from "@/lib/hooks/use-agents";
+import { useAnswerActions } from "@/lib/hooks/use-answer-actions";
 import { useChannel } from "@/lib/hooks/use-channel";
 import { useMarkRead } from "@/lib/hooks/use-mark-read";
 import { useMessagePushes } from "@/lib/hooks/use-message-pushes";
@@ -94,6 +95,8 @@ export function ChatShell({ session, store, notice, onDismissNotice }: ChatShell
     channel: joinedChannel,
     messages,
   });
+  const answers = useAnswerActions(realtime.socket, userId, agentId);
+  const allowance = channel.data?.allowance ?? null;
 
   return (
     <AppFrame
@@ -150,6 +153,10 @@ export function ChatShell({ session, store, notice, onDismissNotice }: ChatShell
             pending={sender.pending}
             onResend={sender.resend}
             onRetry={() => void channel.refetch()}
+            onStop={answers.stop}
+            onRegenerate={answers.regenerate}
+            onSuggestion={(text) => void sender.send(text)}
+            suggestionsDisabled={!connected || joinedChannel === null || allowance?.left === 0}
           />
           <Composer
             agentName={agent?.name ?? null}
@@ -157,6 +164,7 @@ export function ChatShell({ session, store, notice, onDismissNotice }: ChatShell
             focusKey={agentId}
             onSend={sender.send}
             offline={!connected}
+            allowance={allowance}
           />
         </section>
       </div>

@@ -37,7 +37,12 @@ function question(overrides: Partial<ChatMessage> = {}): ChatMessage {
   });
 }
 
-const draft: StreamingDraft = { messageId: "msg_a3", authorId: "concierge", text: "So far: " };
+const draft: StreamingDraft = {
+  messageId: "msg_a3",
+  authorId: "concierge",
+  replyTo: "msg_q3",
+  text: "So far: ",
+};
 
 const render = (element: ReactElement) => renderToStaticMarkup(element);
 

@@ -37,7 +37,13 @@ const user = (id: string) => message(id, "user");
 const agent = (id: string, replyTo: string | null) => message(id, "agent", replyTo);
 
 function draft(messageId: string, replyTo?: string): TranscriptDraft {
-  return { messageId, authorId: "concierge", text: `draft ${messageId}`, replyTo };
+  // A draft of a question never answered before stands alone.
+  return {
+    messageId,
+    authorId: "concierge",
+    text: `draft ${messageId}`,
+    replyTo: replyTo ?? `q_${messageId}`,
+  };
 }
 
 const concierge: AgentSummary = {

@@ -10,9 +10,9 @@ const NOTE = "flex items-center justify-center gap-2 p-4 text-muted-foreground";
 
 /**
  * A streaming draft as the transcript reads it: `replyTo` (the user message answered)
- * places a regenerated answer among its earlier versions. Optional until the cache carries it.
+ * places a regenerated answer among its earlier versions.
  */
-export type TranscriptDraft = StreamingDraft & { replyTo?: string };
+export type TranscriptDraft = StreamingDraft;
 
 /** One row of the transcript: a user message, or an answer with all its versions. */
 export type TranscriptItem =
