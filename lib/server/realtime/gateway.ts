@@ -193,7 +193,13 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
       .catch((error: unknown) =>
         log("answer.sweep_failed", { error: error instanceof Error ? error.message : "unknown" }),
       );
-  void sweepAnswers();
+  // Embedded store: no other process can hold it, so what is left streaming was this node's
+  // before it restarted, and ends now rather than after its lease.
+  void ctx.answers
+    .recover({ all: deps.db.dialect === "pglite" && !deps.adapter })
+    .catch((error: unknown) =>
+      log("answer.sweep_failed", { error: error instanceof Error ? error.message : "unknown" }),
+    );
   const answerSweeper = setInterval(sweepAnswers, ANSWER_SWEEP_INTERVAL_IN_MS);
   answerSweeper.unref();
   // A user's budget is one across the nodes: each node tells the others what its users
@@ -287,7 +293,6 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
     async close(graceInMs = 0) {
       clearInterval(pruner);
       clearInterval(reconciler);
-      clearInterval(answerSweeper);
       if (budgetReporter) clearInterval(budgetReporter);
       const started = performance.now();
       const answered = await ctx.gate.drain(graceInMs);
@@ -296,7 +301,10 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
       // with a bus their pushes reach those sockets on the other nodes.
       if (graceInMs > 0) io.local.disconnectSockets(true);
       const left = Math.max(0, graceInMs - (performance.now() - started));
+      // Leases are renewed until the answers are stored, so no node takes over one still
+      // running in the grace.
       await ctx.answers.close(left);
+      clearInterval(answerSweeper);
       if (graceInMs > 0) {
         log("gateway.drained", {
           eventsAnswered: answered,

@@ -66,6 +66,11 @@ export interface AnswerRunner {
   endOrphan(row: GenerationRow, status: "interrupted" | "stopped"): Promise<void>;
   /** Renews this node's leases and ends the answers of nodes that stopped renewing theirs. */
   sweep(): Promise<void>;
+  /**
+   * At start: ends what earlier runs left streaming, as a sweep does; with `all`, even while
+   * their leases hold (no other node can be writing them).
+   */
+  recover(options: { all: boolean }): Promise<void>;
   /** How many answers this node is writing. */
   readonly size: number;
   /**
@@ -331,6 +336,16 @@ export function createAnswerRunner(deps: AnswerRunnerDeps): AnswerRunner {
     );
   }
 
+  async function endOrphans(force: boolean): Promise<void> {
+    const orphans = await takeOverExpired(db, nodeId, { force });
+    for (const row of orphans) {
+      // Rows claimed with `force` may be this node's own only when it has none running yet.
+      if (running.has(row.id)) continue;
+      log("answer.taken_over", { messageId: row.id, agentId: row.agentId });
+      await endOrphan(row, "interrupted");
+    }
+  }
+
   return {
     start(input) {
       if (closing) return;
@@ -371,13 +386,9 @@ export function createAnswerRunner(deps: AnswerRunnerDeps): AnswerRunner {
         nodeId,
         [...running.values()].map((a) => ({ id: a.id, body: a.text })),
       );
-      if (closing) return;
-      const orphans = await takeOverExpired(db, nodeId);
-      for (const row of orphans) {
-        log("answer.taken_over", { messageId: row.id, agentId: row.agentId });
-        await endOrphan(row, "interrupted");
-      }
+      if (!closing) await endOrphans(false);
     },
+    recover: ({ all }) => endOrphans(all),
     get size() {
       return running.size;
     },
