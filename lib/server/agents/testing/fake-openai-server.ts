@@ -81,6 +81,9 @@ export interface FakeOpenAI {
   close(): Promise<void>;
 }
 
+/** Unpaced tokens written in one turn of the event loop. */
+const UNPACED_TOKENS_PER_TURN = 16;
+
 const SSE_HEADERS = {
   "content-type": "text/event-stream; charset=utf-8",
   "cache-control": "no-cache",
@@ -185,10 +188,16 @@ class AnswerWriter {
     this.chunk([{ index: 0, delta, finish_reason: null }]);
   }
 
-  /** The tokens, paced; false when the response went away before they were all written. */
+  /**
+   * The tokens, paced; false when the response went away before they were all written.
+   * Unpaced, it still lets the event loop turn every few tokens, as a server streaming
+   * them would, so a client in the same process reads the first ones before the last exist.
+   */
   async tokens(tokens: readonly string[], firstDelayMs = 0, gapMs = 0): Promise<boolean> {
     for (const [i, token] of tokens.entries()) {
-      await pause(i === 0 ? firstDelayMs : gapMs, this.gone);
+      const delayMs = i === 0 ? firstDelayMs : gapMs;
+      if (delayMs > 0) await pause(delayMs, this.gone);
+      else if (i % UNPACED_TOKENS_PER_TURN === 0) await new Promise(setImmediate);
       if (this.gone.aborted) return false;
       this.token(token);
     }
