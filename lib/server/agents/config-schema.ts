@@ -30,7 +30,10 @@ const timeoutsSchema = z.strictObject({
 /** `provider` of a model behind an OpenAI-compatible `/chat/completions` endpoint. */
 export const openAICompatibleProviderSchema = z.strictObject({
   type: z.literal("openai-compatible"),
-  baseURL: z.url({ protocol: /^https?$/, error: "Invalid URL" }),
+  baseURL: z.url({
+    protocol: /^https?$/,
+    error: (issue) => (issue.input === undefined ? "Required" : "Invalid URL"),
+  }),
   model: z.string().trim().min(1, "Required"),
   apiKeyEnv: z
     .string()
@@ -49,7 +52,12 @@ export const builtInProviderSchema = z.strictObject({
 const providerSchema = z.discriminatedUnion(
   "type",
   [openAICompatibleProviderSchema, builtInProviderSchema],
-  { error: 'Must have "type": "openai-compatible" or "built-in"' },
+  {
+    error: (issue) =>
+      issue.input === undefined
+        ? "Required"
+        : 'Must have "type": "openai-compatible" or "built-in"',
+  },
 );
 
 const penalty = z.number().min(-2).max(2);
@@ -86,7 +94,7 @@ export const limitsSchema = z.strictObject({
 export const agentEntrySchema = z
   .strictObject({
     id: z.string().refine(isId, "Must be 1–64 letters, digits or _ (it is part of channel names)"),
-    name: z.string().trim().min(1).max(64).optional(),
+    name: z.string().trim().min(1, "Must not be empty").max(64).optional(),
     description: z.string().trim().max(300).optional(),
     provider: providerSchema,
     system: z.string().max(20_000).optional(),
