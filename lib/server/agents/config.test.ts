@@ -438,4 +438,15 @@ describe("the documented agents files", () => {
     expect(registry.list().length).toBeGreaterThanOrEqual(3);
     expect(registry.list().map((agent) => agent.id)).toContain("concierge");
   });
+
+  it("every agents file in docs/agents.md loads", () => {
+    const markdown = readFileSync(path.join(REPO_ROOT, "docs/agents.md"), "utf8");
+    const examples = [...markdown.matchAll(/```json\n([\s\S]*?)```/g)]
+      .map((match) => match[1] ?? "")
+      .filter((block) => block.trimStart().startsWith('{\n  "agents"'));
+    expect(examples.length).toBeGreaterThanOrEqual(4);
+    for (const example of examples) {
+      expect(() => load(example), example).not.toThrow();
+    }
+  });
 });
