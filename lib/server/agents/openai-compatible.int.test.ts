@@ -19,9 +19,12 @@ import {
 import { type Agent, AgentError, type AgentFailureCode, type AgentOutcome } from "./types";
 
 const KEY = "sk-foyer-test-SECRET-4242";
-/** Small deadlines, so every fault ends within a fraction of a second. */
+/** Small deadlines, for the tests of the deadlines: those faults end within a fraction of a second. */
 const FIRST_TOKEN_MS = 300;
 const IDLE_MS = 200;
+const TIGHT = { firstTokenMs: FIRST_TOKEN_MS, idleMs: IDLE_MS };
+/** Every other test: roomy, so a busy machine's cold first request does not time out. */
+const ROOMY = { firstTokenMs: 5000, idleMs: 5000 };
 
 let fake: FakeOpenAI | null = null;
 let consoleCalls: unknown[][] = [];
@@ -62,7 +65,7 @@ function configFor(
       baseURL: url,
       model: "fake-model",
       apiKeyEnv: "FOYER_TEST_KEY",
-      timeouts: { firstTokenMs: FIRST_TOKEN_MS, idleMs: IDLE_MS },
+      timeouts: ROOMY,
       ...provider,
     },
   };
@@ -217,9 +220,7 @@ describe("an OpenAI-compatible agent, answering", () => {
   it("streams a long answer (2,000 tokens) whole", async () => {
     const tokens = createAnswerTokens(2000);
     const { url } = await startFake(() => ({ kind: "normal", tokens }));
-    // Roomy deadlines: this is about length, and the fake shares the test's event loop.
-    const timeouts = { firstTokenMs: 5000, idleMs: 5000 };
-    const result = await run(agentFor(url, {}, { timeouts }), "long");
+    const result = await run(agentFor(url), "long");
     expect(result.error).toBeUndefined();
     expect(result.pieces.join("")).toBe(tokens.join(""));
     expect(result.outcome?.usage?.completionTokens).toBe(2000);
@@ -270,7 +271,7 @@ describe("an OpenAI-compatible agent, answering", () => {
 
   it("does not hold a slow reader against the idle deadline", async () => {
     const { url } = await startFake(() => ({ kind: "normal", tokens: ["a", " b", " c", " d"] }));
-    const agent = agentFor(url);
+    const agent = agentFor(url, {}, { timeouts: TIGHT });
     const reply = agent.reply({
       history: [],
       userMessage: message("hi"),
@@ -288,10 +289,11 @@ describe("an OpenAI-compatible agent, answering", () => {
     const { url } = await startFake(() => ({
       kind: "normal",
       tokens: ["a", " b", " c", " d", " e"],
-      firstTokenDelayMs: FIRST_TOKEN_MS - 150,
-      tokenDelayMs: IDLE_MS - 120,
+      firstTokenDelayMs: 300,
+      tokenDelayMs: 100,
     }));
-    const result = await run(agentFor(url), "hi");
+    const timeouts = { firstTokenMs: 1000, idleMs: 500 };
+    const result = await run(agentFor(url, {}, { timeouts }), "hi");
     expect(result.pieces.join("")).toBe("a b c d e");
     expect(result.outcome?.finishReason).toBe("stop");
   });
@@ -328,7 +330,7 @@ describe("an OpenAI-compatible agent, stopped by the person", () => {
     const result = await pending;
     expect(result.error).toBeUndefined();
     expect(result).toMatchObject({ pieces: [], outcome: undefined });
-    expect(result.ms).toBeLessThan(FIRST_TOKEN_MS);
+    expect(result.ms).toBeLessThan(ROOMY.firstTokenMs);
     await expectClosedByClient(requests[0]);
   });
 
@@ -389,7 +391,9 @@ describe("an OpenAI-compatible agent, failing", () => {
     ["no-done", { kind: "no-done" }, "upstream_incomplete", /cut off/],
   ])("%s → %s", async (_name, behaviour, code, message) => {
     const { url } = await startFake(() => behaviour);
-    const result = await run(agentFor(url), "hi");
+    const aboutDeadlines = code === "upstream_timeout" || code === "upstream_stalled";
+    const timeouts = aboutDeadlines ? TIGHT : ROOMY;
+    const result = await run(agentFor(url, {}, { timeouts }), "hi");
     const error = expectFailure(result, code);
     expect(error.message).toMatch(message);
     expect(result.ms).toBeLessThan(BOUND_MS);
@@ -408,7 +412,7 @@ describe("an OpenAI-compatible agent, failing", () => {
 
   it("keeps the tokens it streamed before a stall, then closes the request", async () => {
     const { url, requests } = await startFake(() => ({ kind: "stall", afterTokens: 3 }));
-    const result = await run(agentFor(url), "hi");
+    const result = await run(agentFor(url, {}, { timeouts: TIGHT }), "hi");
     expectFailure(result, "upstream_stalled");
     expect(result.pieces).toEqual(DEFAULT_ANSWER_TOKENS.slice(0, 3));
     expect(result.ms).toBeGreaterThanOrEqual(IDLE_MS - 10);
@@ -417,7 +421,7 @@ describe("an OpenAI-compatible agent, failing", () => {
 
   it("closes the request the first-token deadline gave up on", async () => {
     const { url, requests } = await startFake(() => ({ kind: "hang" }));
-    const result = await run(agentFor(url), "hi");
+    const result = await run(agentFor(url, {}, { timeouts: TIGHT }), "hi");
     expectFailure(result, "upstream_timeout");
     expect(result.ms).toBeGreaterThanOrEqual(FIRST_TOKEN_MS - 10);
     await expectClosedByClient(requests[0]);
