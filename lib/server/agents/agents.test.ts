@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../shared/realtime/events";
-import { createBuiltInAgents } from "./built-in";
-import { createConcierge, toConciergeAnswer } from "./concierge";
+import { BUILT_IN_AGENT_NAMES, createBuiltInAgent, createBuiltInAgents } from "./built-in";
+import { CONCIERGE_SUGGESTIONS, createConcierge, toConciergeAnswer } from "./concierge";
 import { createAgentRegistry } from "./registry";
-import { createStoryteller, toStory, toStoryTopic } from "./storyteller";
-import type { Agent } from "./types";
+import {
+  createStoryteller,
+  STORYTELLER_SUGGESTIONS,
+  toStory,
+  toStoryPieces,
+  toStoryTopic,
+} from "./storyteller";
+import type { Agent, AgentOutcome } from "./types";
 
 function userMessage(body: string): ChatMessage {
   return {
@@ -16,15 +22,25 @@ function userMessage(body: string): ChatMessage {
     authorKind: "user",
     body,
     createdAt: new Date(0).toISOString(),
+    status: null,
+    note: null,
+    replyTo: null,
   };
 }
 
-async function collectPieces(agent: Agent, body: string, signal = new AbortController().signal) {
+/** Every piece `agent` yields for `body`, and what its `reply` returned. */
+async function collectReply(agent: Agent, body: string, signal = new AbortController().signal) {
   const pieces: string[] = [];
-  for await (const piece of agent.reply({ history: [], userMessage: userMessage(body), signal })) {
-    pieces.push(piece);
+  const reply = agent.reply({ history: [], userMessage: userMessage(body), signal });
+  for (;;) {
+    const next = await reply.next();
+    if (next.done) return { pieces, outcome: next.value };
+    pieces.push(next.value);
   }
-  return pieces;
+}
+
+async function collectPieces(agent: Agent, body: string, signal = new AbortController().signal) {
+  return (await collectReply(agent, body, signal)).pieces;
 }
 
 const fakeAgent = (id: string): Agent => ({
@@ -32,7 +48,11 @@ const fakeAgent = (id: string): Agent => ({
   name: id,
   description: "",
   streams: false,
-  async *reply() {},
+  suggestions: [],
+  async *reply(): AsyncGenerator<string, AgentOutcome | undefined> {
+    yield "";
+    return { finishReason: "stop" };
+  },
 });
 
 describe("createAgentRegistry", () => {
@@ -44,8 +64,10 @@ describe("createAgentRegistry", () => {
       name: "Foyer Concierge",
       description: expect.any(String),
       streams: false,
+      suggestions: CONCIERGE_SUGGESTIONS,
     });
     expect(registry.list()[1]?.streams).toBe(true);
+    expect(registry.list()[1]?.suggestions).toEqual(STORYTELLER_SUGGESTIONS);
     expect(registry.get("storyteller")?.name).toBe("Storyteller");
   });
 
@@ -62,6 +84,21 @@ describe("createAgentRegistry", () => {
     (listed[0] as { name: string }).name = "changed";
     expect(registry.list()[0]?.name).toBe("Foyer Concierge");
     expect(Object.keys(listed[0] ?? {})).not.toContain("reply");
+    listed[0]?.suggestions.push("changed");
+    expect(registry.list()[0]?.suggestions).toEqual(CONCIERGE_SUGGESTIONS);
+  });
+
+  it("lists no suggestions for an agent that has none", () => {
+    const { suggestions: _none, ...withoutSuggestions } = fakeAgent("bare");
+    const registry = createAgentRegistry([withoutSuggestions as Agent]);
+    expect(registry.list()[0]?.suggestions).toEqual([]);
+  });
+
+  it("builds each built-in bot by its name", () => {
+    expect(BUILT_IN_AGENT_NAMES.map((name) => createBuiltInAgent(name).id)).toEqual([
+      "concierge",
+      "storyteller",
+    ]);
   });
 
   it.each(["with-dash", "", "has space", "x".repeat(65)])("refuses the agent id %j", (id) => {
@@ -79,10 +116,10 @@ describe("concierge", () => {
   it.each([
     ["hello", /Hello and welcome/],
     ["Good morning!", /Hello and welcome/],
-    ["help", /I can greet you/],
+    ["help", /I can greet you.*\n\n- \*\*Hello\*\*:.*\n- \*\*Time\*\*:/s],
     ["What can you do?", /I can greet you/],
     ["what time is it?", /Wed, 02 Jan 2030 03:04:05 GMT/],
-    ["how do I sign up", /sign up or sign in/],
+    ["how do I sign up", /\*\*sign up\*\* or \*\*sign in\*\*/],
     ["thanks!", /welcome!/],
     ["bye", /Goodbye/],
     ["who are you", /Foyer Concierge/],
@@ -91,16 +128,30 @@ describe("concierge", () => {
     expect(toConciergeAnswer(text, now)).toMatch(expected);
   });
 
-  it("answers in exactly one piece and does not stream", async () => {
-    const agent = createConcierge({ now: () => now });
-    expect(agent.streams).toBe(false);
-    expect(await collectPieces(agent, "hi")).toEqual([toConciergeAnswer("hi", now)]);
+  it("answers the help as a markdown list with bold names, one item a line", () => {
+    const items = toConciergeAnswer("help", now)
+      .split("\n")
+      .filter((line) => line.startsWith("- "));
+    expect(items.length).toBeGreaterThanOrEqual(3);
+    for (const item of items) expect(item).toMatch(/^- \*\*[A-Z][a-z]+\*\*: /);
   });
 
-  it("says nothing once aborted", async () => {
+  it("answers in exactly one piece, does not stream, and ends with stop", async () => {
+    const agent = createConcierge({ now: () => now });
+    expect(agent.streams).toBe(false);
+    expect(await collectReply(agent, "hi")).toEqual({
+      pieces: [toConciergeAnswer("hi", now)],
+      outcome: { finishReason: "stop" },
+    });
+  });
+
+  it("says nothing once aborted, and returns no outcome", async () => {
     const controller = new AbortController();
     controller.abort();
-    expect(await collectPieces(createConcierge(), "hi", controller.signal)).toEqual([]);
+    expect(await collectReply(createConcierge(), "hi", controller.signal)).toEqual({
+      pieces: [],
+      outcome: undefined,
+    });
   });
 });
 
@@ -118,12 +169,20 @@ describe("storyteller", () => {
     expect(toStory("about a fox")).toMatch(/The end\.$/);
   });
 
+  it("is markdown: a bold title as one piece, then a paragraph word by word", () => {
+    const [title, ...words] = toStoryPieces("Tell me a story about a brave fox");
+    expect(title).toBe("**The tale of a brave fox**\n\n");
+    expect(words.length).toBeGreaterThan(20);
+    for (const [i, word] of words.entries()) expect(word).toMatch(i === 0 ? /^\S+$/ : /^ \S+$/);
+  });
+
   it("streams the story in many small pieces that add up to it", async () => {
     const agent = createStoryteller({ delayInMs: 0 });
     expect(agent.streams).toBe(true);
-    const pieces = await collectPieces(agent, "about a fox");
+    const { pieces, outcome } = await collectReply(agent, "about a fox");
     expect(pieces.length).toBeGreaterThan(20);
     expect(pieces.join("")).toBe(toStory("about a fox"));
+    expect(outcome).toEqual({ finishReason: "stop" });
   });
 
   it("waits the configured delay between pieces", async () => {

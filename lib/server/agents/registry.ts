@@ -2,13 +2,14 @@ import { isId } from "../../shared/ids";
 import type { AgentSummary } from "../../shared/realtime/events";
 import type { Agent, AgentRegistry } from "./types";
 
-/** The public part of an agent, as `agent:list` returns it. */
+/** The public part of an agent, as `agent:list` returns it (`suggestions` default to none). */
 export function toAgentSummary(agent: Agent): AgentSummary {
   return {
     id: agent.id,
     name: agent.name,
     description: agent.description,
     streams: agent.streams,
+    suggestions: [...(agent.suggestions ?? [])],
   };
 }
 
@@ -27,7 +28,7 @@ export function createAgentRegistry(agents: readonly Agent[]): AgentRegistry {
   }
   const summaries = [...byId.values()].map(toAgentSummary);
   return {
-    list: () => summaries.map((s) => ({ ...s })),
+    list: () => summaries.map((s) => ({ ...s, suggestions: [...s.suggestions] })),
     get: (id) => (typeof id === "string" ? (byId.get(id) ?? null) : null),
   };
 }

@@ -1,10 +1,18 @@
-import type { Agent, AgentReplyInput } from "./types";
+import type { Agent, AgentOutcome, AgentReplyInput } from "./types";
 
+/** The Storyteller's agent id (also its name in a `built-in` entry of the agents file). */
 export const STORYTELLER_ID = "storyteller";
 /** Default pause between streamed pieces: ~40 pieces take about 1.5 s. */
 export const STORYTELLER_DELAY_IN_MS = 40;
 const TOPIC_MAX_LENGTH = 60;
 
+/** Prompts an empty conversation with the Storyteller offers. */
+export const STORYTELLER_SUGGESTIONS = [
+  "Tell me a story about a brave fox",
+  "A story about a lighthouse keeper",
+];
+
+/** How to build a Storyteller. */
 export interface StorytellerOptions {
   /** Pause before each piece; tests use 0–5 ms. */
   delayInMs?: number;
@@ -44,15 +52,23 @@ function toHash(text: string): number {
   return hash;
 }
 
-/** A short story for `text`; deterministic, so tests can compare. */
-export function toStory(text: string): string {
+/**
+ * The pieces the story for `text` streams in: its bold title as one piece (so the markdown
+ * never shows half a title), then the words, each after the first with its leading space.
+ */
+export function toStoryPieces(text: string): string[] {
   const topic = toStoryTopic(text);
   const h = toHash(text);
   const pick = (list: string[], salt: number) => list[(h + salt) % list.length] as string;
   const subject = topic.charAt(0).toUpperCase() + topic.slice(1);
-  return [pick(OPENINGS, 0), pick(MIDDLES, 1).replace("{topic}", subject), pick(ENDINGS, 2)].join(
-    " ",
-  );
+  const body = [pick(OPENINGS, 0), pick(MIDDLES, 1).replace("{topic}", subject), pick(ENDINGS, 2)];
+  const words = body.join(" ").split(" ");
+  return [`**The tale of ${topic}**\n\n`, ...words.map((word, i) => (i === 0 ? word : ` ${word}`))];
+}
+
+/** A short story for `text` in markdown (a bold title, then a paragraph); deterministic. */
+export function toStory(text: string): string {
+  return toStoryPieces(text).join("");
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -68,7 +84,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** "Storyteller": streams a short story word by word, with a small pause before each word. */
+/** "Storyteller": streams a short story (markdown) word by word, with a small pause before each word. */
 export function createStoryteller(options: StorytellerOptions = {}): Agent {
   const delayInMs = options.delayInMs ?? STORYTELLER_DELAY_IN_MS;
   return {
@@ -76,13 +92,14 @@ export function createStoryteller(options: StorytellerOptions = {}): Agent {
     name: "Storyteller",
     description: "Tells a short story, streamed as it is written. Try “a story about a fox”.",
     streams: true,
-    async *reply(input: AgentReplyInput) {
-      const words = toStory(input.userMessage.body).split(" ");
-      for (const [i, word] of words.entries()) {
+    suggestions: [...STORYTELLER_SUGGESTIONS],
+    async *reply(input: AgentReplyInput): AsyncGenerator<string, AgentOutcome | undefined> {
+      for (const piece of toStoryPieces(input.userMessage.body)) {
         await sleep(delayInMs, input.signal);
-        if (input.signal.aborted) return;
-        yield i === 0 ? word : ` ${word}`;
+        if (input.signal.aborted) return undefined;
+        yield piece;
       }
+      return { finishReason: "stop" };
     },
   };
 }
