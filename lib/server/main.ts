@@ -2,7 +2,10 @@
  * Foyer's process entry: one node (see node.ts) with Next.js as its request handler.
  * Process singletons (database, gateway, bus) are created here, once.
  */
+
+import { readFileSync } from "node:fs";
 import next from "next";
+import { AgentsConfigError, loadAgents } from "./agents/config";
 import { readAuthorityLimits } from "./authority/limits/authority-limits";
 import { ConfigError, getDataDir, loadSecrets, requirePublicOrigins } from "./common/env";
 import { log } from "./common/log";
@@ -40,6 +43,13 @@ async function main(): Promise<void> {
   const budgets = readSocketBudgets();
   const dailyCaps = readDailyCaps();
   const maxRunningAnswers = readMaxRunningAnswers();
+  // Validated before anything starts: a bad agents file names its field and stops the start.
+  const agents = loadAgents({
+    env: process.env,
+    projectRoot: process.cwd(),
+    readFile: (file) => readFileSync(file, "utf8"),
+  });
+  log("agents.loaded", { source: agents.source, agents: agents.registry.list().length });
   const shutdownGraceInMs = readShutdownGrace(process.env.FOYER_SHUTDOWN_GRACE_MS);
   // Outside local mode the origin browsers use must be named (DNS rebinding, docs/design.md S3).
   const publicOrigins = requirePublicOrigins();
@@ -64,6 +74,7 @@ async function main(): Promise<void> {
     budgets,
     dailyCaps,
     maxRunningAnswers,
+    agents: agents.registry,
     log,
     async createRequestHandler(authorityUrl) {
       // Route handlers reach the authority through this variable.
@@ -114,7 +125,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof AgentsConfigError) {
     console.error(`Foyer cannot start: ${error.message}`);
   } else {
     console.error("Foyer failed to start:", error);
