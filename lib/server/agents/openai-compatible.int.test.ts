@@ -126,7 +126,8 @@ async function run(
   try {
     for (;;) {
       const next = await reply.next();
-      if (next.done) return { pieces, outcome: next.value ?? undefined, ms: performance.now() - started };
+      if (next.done)
+        return { pieces, outcome: next.value ?? undefined, ms: performance.now() - started };
       pieces.push(next.value);
       options.onPiece?.(next.value);
     }

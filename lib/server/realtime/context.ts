@@ -1,6 +1,6 @@
 import type { ServerOptions } from "socket.io";
-import { type EnvVars, readPositiveNumber } from "../common/env";
 import type { AgentRegistry } from "../agents/types";
+import { type EnvVars, readPositiveNumber } from "../common/env";
 import type { LogFn } from "../common/log";
 import type { Db } from "../db/types";
 import type { AnswerRunner } from "./answers/runner";
