@@ -54,13 +54,38 @@ export function useMessagePushes(
         void queryClient.invalidateQueries({ queryKey: key });
       }
     };
+    // Which channel an answer belongs to: only its first push says, so later ones are
+    // routed by id (from that push, a snapshot, or a draft a join put in the cache).
+    const routes = new Map<string, string>();
+    // Answers of channels this tab does not hold: their pushes are dropped without asking.
+    const elsewhere = new Set<string>();
+    const findAgentOf = (messageId: string): string | null => {
+      const known = routes.get(messageId);
+      if (known) return known;
+      const cached = queryClient.getQueriesData<ChannelCache>({
+        queryKey: [...foyerKeys.user(userId), "channel"],
+      });
+      for (const [key, cache] of cached) {
+        if (!cache?.streaming.some((d) => d.messageId === messageId)) continue;
+        const agentId = key.at(-1);
+        if (typeof agentId === "string") return agentId;
+      }
+      return null;
+    };
+    const isHeld = (agentId: string) =>
+      agentId === openRef.current ||
+      queryClient.getQueryData(foyerKeys.channel(userId, agentId)) !== undefined;
     // Answers whose snapshot was asked for and not yet answered (one ask at a time each).
     const asking = new Set<string>();
-    const askSnapshot = (agentId: string, messageId: string) => {
+    const askSnapshot = (messageId: string) => {
       if (asking.has(messageId)) return;
       asking.add(messageId);
       emitOrThrow(socket, "generation:snapshot", { messageId })
         .then(({ generation }) => {
+          const agentId = generation ? toAgentId(generation.channel) : findAgentOf(messageId);
+          if (!agentId) return;
+          routes.set(messageId, agentId);
+          if (!isHeld(agentId)) return void elsewhere.add(messageId);
           if (generation) update(agentId, (cache) => applySnapshot(cache, generation));
           // It ended meanwhile and its message did not reach this tab: sync the channel.
           else void queryClient.invalidateQueries({ queryKey: foyerKeys.channel(userId, agentId) });
@@ -69,25 +94,32 @@ export function useMessagePushes(
         .finally(() => asking.delete(messageId));
     };
     const onDelta = (delta: MessageDelta) => {
-      const agentId = toAgentId(delta.channel);
-      if (!agentId) return;
-      const key = foyerKeys.channel(userId, agentId);
-      if (agentId !== openRef.current && queryClient.getQueryData(key) === undefined) return;
+      if (elsewhere.has(delta.messageId)) return;
+      const agentId = delta.channel ? toAgentId(delta.channel) : findAgentOf(delta.messageId);
+      if (delta.channel && !agentId) return;
+      if (agentId) routes.set(delta.messageId, agentId);
+      if (agentId && !isHeld(agentId)) return void elsewhere.add(delta.messageId);
+      const cache = agentId
+        ? queryClient.getQueryData<ChannelCache>(foyerKeys.channel(userId, agentId))
+        : undefined;
       // A push that starts beyond what this tab holds means one was missed: ask where it is.
-      if (!fitsDelta(queryClient.getQueryData<ChannelCache>(key), delta)) {
-        askSnapshot(agentId, delta.messageId);
-        return;
-      }
-      update(agentId, (cache) => applyDelta(cache, delta));
+      if (!agentId || !fitsDelta(cache, delta)) return askSnapshot(delta.messageId);
+      update(agentId, (current) => applyDelta(current, delta));
+    };
+    const onCreatedAnswer = (message: ChatMessage) => {
+      routes.delete(message.id);
+      elsewhere.delete(message.id);
     };
     // The node lost relays (e.g. Redis restarted): every cached channel re-syncs by seq.
     const onSyncRequired = () =>
       void queryClient.invalidateQueries({ queryKey: [...foyerKeys.user(userId), "channel"] });
     socket.on("message:created", onCreated);
+    socket.on("message:created", onCreatedAnswer);
     socket.on("message:delta", onDelta);
     socket.on("sync:required", onSyncRequired);
     return () => {
       socket.off("message:created", onCreated);
+      socket.off("message:created", onCreatedAnswer);
       socket.off("message:delta", onDelta);
       socket.off("sync:required", onSyncRequired);
     };

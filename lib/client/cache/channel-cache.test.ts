@@ -121,6 +121,19 @@ describe("append-only deltas", () => {
     expect(fitsDelta(EMPTY_CHANNEL, { ...DELTA, offset: 1, text: "x" })).toBe(false);
   });
 
+  it("a later push carries only id, offset and text; without a draft it is a gap", () => {
+    const later = { messageId: "m9", offset: 2, text: " there" };
+    let cache = applyDelta(EMPTY_CHANNEL, { ...DELTA, offset: 0, text: "Hi" });
+    cache = applyDelta(cache, later);
+    expect(cache.streaming).toEqual([
+      { messageId: "m9", authorId: "a1", replyTo: "q1", text: "Hi there" },
+    ]);
+    expect(fitsDelta(EMPTY_CHANNEL, { messageId: "m9", offset: 0, text: "Hi" })).toBe(false);
+    expect(applyDelta(EMPTY_CHANNEL, { messageId: "m9", offset: 0, text: "Hi" })).toBe(
+      EMPTY_CHANNEL,
+    );
+  });
+
   it("a snapshot fills a gap; pushes then continue from it; an older snapshot loses", () => {
     let cache = applyDelta(EMPTY_CHANNEL, { ...DELTA, offset: 0, text: "Hi" });
     const snapshot = { channel: CHANNEL, messageId: "m9", authorId: "a1", replyTo: "q1" };

@@ -140,8 +140,10 @@ export function applyCreated(cache: ChannelCache | undefined, message: ChatMessa
 export function fitsDelta(cache: ChannelCache | undefined, delta: MessageDelta): boolean {
   const base = cache ?? EMPTY_CHANNEL;
   if (base.messages.some((m) => m.id === delta.messageId)) return true;
-  const held = base.streaming.find((d) => d.messageId === delta.messageId)?.text.length ?? 0;
-  return delta.offset <= held;
+  const draft = base.streaming.find((d) => d.messageId === delta.messageId);
+  // A draft starts from the first push, which says whose answer it is; any other is a gap.
+  if (!draft) return delta.offset === 0 && delta.authorId !== undefined;
+  return delta.offset <= draft.text.length;
 }
 
 /**
@@ -153,14 +155,15 @@ export function applyDelta(cache: ChannelCache | undefined, delta: MessageDelta)
   const base = cache ?? EMPTY_CHANNEL;
   if (base.messages.some((m) => m.id === delta.messageId)) return base;
   const index = base.streaming.findIndex((d) => d.messageId === delta.messageId);
-  const held = base.streaming[index]?.text ?? "";
-  if (delta.offset > held.length) return base;
+  const current = base.streaming[index];
+  if (!fitsDelta(base, delta)) return base;
+  const held = current?.text ?? "";
   const beyond = delta.text.slice(held.length - delta.offset);
-  if (beyond === "" && index !== -1) return base;
+  if (beyond === "" && current) return base;
   const draft: StreamingDraft = {
     messageId: delta.messageId,
-    authorId: delta.authorId,
-    replyTo: delta.replyTo,
+    authorId: current?.authorId ?? delta.authorId ?? "",
+    replyTo: current?.replyTo ?? delta.replyTo ?? "",
     text: held + beyond,
   };
   const streaming =

@@ -164,15 +164,19 @@ describe("streaming agent", () => {
     expect(answer.body).toBe(toStory(prompt));
     expect(answer).toMatchObject({ status: "complete", replyTo: sent.id, note: null });
     expect(deltas.length).toBeGreaterThan(1);
+    // The first push says where the answer belongs; the others are its id, offset and text.
+    expect(deltas[0]).toEqual({
+      channel,
+      messageId: answer.id,
+      authorId: "storyteller",
+      replyTo: sent.id,
+      offset: 0,
+      text: expect.any(String),
+    });
     let offset = 0;
-    for (const delta of deltas) {
-      expect(delta).toMatchObject({
-        channel,
-        messageId: answer.id,
-        authorId: "storyteller",
-        replyTo: sent.id,
-        offset,
-      });
+    for (const [i, delta] of deltas.entries()) {
+      if (i > 0) expect(Object.keys(delta).sort()).toEqual(["messageId", "offset", "text"]);
+      expect(delta).toMatchObject({ messageId: answer.id, offset });
       offset += delta.text.length;
     }
     // Each push carries only new text: together they are the answer, once.

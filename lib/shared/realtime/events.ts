@@ -174,16 +174,19 @@ export interface MessageSendPayload {
 /**
  * New text of an answer being written: append-only, `text` starts at `offset` of the answer.
  * A client that holds fewer than `offset` characters missed a push and asks for a snapshot
- * (`generation:snapshot`); one that holds more keeps only the part beyond what it has.
+ * (`generation:snapshot`); one that holds more keeps only the part beyond what it has. Only
+ * the first push (offset 0) says where the answer belongs; later pushes are matched by id
+ * (a tab that knows no answer with that id asks for its snapshot).
  */
 export interface MessageDelta {
-  channel: string;
   /** Id of the agent message being produced; the final `message:created` carries the same id. */
   messageId: string;
-  authorId: string;
-  replyTo: string;
   offset: number;
   text: string;
+  /** First push only: the channel, the agent, and the user message answered. */
+  channel?: string;
+  authorId?: string;
+  replyTo?: string;
 }
 
 export interface GenerationRefPayload {

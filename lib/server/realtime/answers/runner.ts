@@ -180,17 +180,24 @@ export function createAnswerRunner(deps: AnswerRunnerDeps): AnswerRunner {
     const audience = toChannelAudience(io, direct);
     const coalescer = createCoalescer({
       windowInMs: deps.pushWindowInMs ?? PUSH_WINDOW_IN_MS,
-      // A bot that answers in one piece has nothing to show before its message.
+      // A bot that answers in one piece has nothing to show before its message. Only the
+      // first push says where the answer belongs: later ones are its id, offset and text
+      // (docs/benchmarks.md, B12), and a tab that missed the first asks for a snapshot.
       emit: (offset, text) =>
         answer.agent.streams &&
-        audience.emit("message:delta", {
-          channel: answer.channel,
-          messageId: answer.id,
-          authorId: answer.agent.id,
-          replyTo: answer.replyTo,
-          offset,
-          text,
-        }),
+        audience.emit(
+          "message:delta",
+          offset === 0
+            ? {
+                messageId: answer.id,
+                offset,
+                text,
+                channel: answer.channel,
+                authorId: answer.agent.id,
+                replyTo: answer.replyTo,
+              }
+            : { messageId: answer.id, offset, text },
+        ),
     });
     const timeout = AbortSignal.timeout(ANSWER_TIMEOUT_IN_MS);
     const signal = AbortSignal.any([answer.controller.signal, shutdown.signal, timeout]);
