@@ -66,6 +66,8 @@ export interface StartTestGatewayOptions {
   clientAddressOf?: GatewayDeps["clientAddressOf"];
   /** This gateway's node id (several gateways on one store). */
   nodeId?: string;
+  /** Receives the gateway's log lines. */
+  log?: GatewayDeps["log"];
 }
 
 /** Test harness: a real HTTP server on 127.0.0.1:0 with the gateway and an in-memory store. */
@@ -87,6 +89,7 @@ export async function startTestGateway(
     maxRunningAnswers: options.maxRunningAnswers ?? Infinity,
     clientAddressOf: options.clientAddressOf,
     nodeId: options.nodeId,
+    log: options.log,
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
