@@ -99,6 +99,20 @@ interface AnswerEnd {
   usage: AgentUsage;
 }
 
+/**
+ * The history an agent reads: of a question answered several times (regenerated), only the
+ * newest answer, so the model does not see itself answer twice.
+ */
+export function toLatestVersions(history: readonly ChatMessage[]): ChatMessage[] {
+  const newest = new Map<string, string>();
+  for (const message of history) {
+    if (message.authorKind === "agent" && message.replyTo) newest.set(message.replyTo, message.id);
+  }
+  return history.filter(
+    (m) => m.authorKind !== "agent" || !m.replyTo || newest.get(m.replyTo) === m.id,
+  );
+}
+
 /** About four characters a token: an estimate for upstreams that send no usage. */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
@@ -201,11 +215,8 @@ export function createAnswerRunner(deps: AnswerRunnerDeps): AnswerRunner {
     });
     const timeout = AbortSignal.timeout(ANSWER_TIMEOUT_IN_MS);
     const signal = AbortSignal.any([answer.controller.signal, shutdown.signal, timeout]);
-    const history = await listMessagesBefore(
-      db,
-      answer.channel,
-      userMessage.seq,
-      AGENT_HISTORY_LIMIT,
+    const history = toLatestVersions(
+      await listMessagesBefore(db, answer.channel, userMessage.seq, AGENT_HISTORY_LIMIT),
     );
     let outcome: AgentOutcome | undefined;
     let failure: AgentError | null = null;
