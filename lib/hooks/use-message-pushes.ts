@@ -94,7 +94,12 @@ export function useMessagePushes(
         .finally(() => asking.delete(messageId));
     };
     const onDelta = (delta: MessageDelta) => {
-      if (elsewhere.has(delta.messageId)) return;
+      if (elsewhere.has(delta.messageId)) {
+        // Its channel opened since: a join listed it, and the pushes continue from there.
+        const route = routes.get(delta.messageId);
+        if (!route || !isHeld(route)) return;
+        elsewhere.delete(delta.messageId);
+      }
       const agentId = delta.channel ? toAgentId(delta.channel) : findAgentOf(delta.messageId);
       if (delta.channel && !agentId) return;
       if (agentId) routes.set(delta.messageId, agentId);

@@ -10,5 +10,15 @@ export function isStorableText(text: string): boolean {
   return !text.includes("\u0000") && !LONE_SURROGATE.test(text);
 }
 
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "g");
+
+/**
+ * `text` as it can be stored: NULs dropped, each lone surrogate replaced by U+FFFD. For text
+ * Foyer did not get from a person (a model's answer), which it keeps rather than refuses.
+ */
+export function toStorableText(text: string): string {
+  return text.replaceAll("\u0000", "").replace(LONE_SURROGATES, "\uFFFD");
+}
+
 /** What a refused text reads, wherever one is refused. */
 export const UNSTORABLE_TEXT_MESSAGE = "The text holds a NUL or a broken character.";

@@ -67,6 +67,11 @@ export interface ClaimInput {
   userLimit: number;
   /** All guests from `addressKey` with this agent today (Infinity: none; members: none). */
   addressLimit: number;
+  /**
+   * A regeneration: claimed only while `answerId` is still the channel's last message and no
+   * answer is being written in the channel (checked under the same lock as the claim).
+   */
+  regenerates?: { answerId: string };
 }
 
 /** What the user (and, for a guest, the address) used of the agent's allowance today. */
@@ -77,7 +82,7 @@ export interface UsedToday {
 
 export type ClaimResult =
   | { claimed: true; used: UsedToday }
-  | { claimed: false; reason: "running" | "allowance"; used: UsedToday };
+  | { claimed: false; reason: "running" | "allowance" | "not_last" | "busy"; used: UsedToday };
 
 async function countUsed(
   tx: Queryable,
@@ -110,17 +115,56 @@ export function getUsedToday(
 
 /**
  * Claims a new answer for `input.nodeId` unless the user has `maxRunning` answers being
- * written or the allowance is used. The user's row is locked first, so claims of one user
- * (several tabs, several nodes) are counted one after the other and never pass a limit.
+ * written or the allowance is used. The user's row is locked first, and for a guest the
+ * address too (a transaction-scoped advisory lock on its key), so claims of one user (several
+ * tabs, several nodes) and of every guest from one address are counted one after the other
+ * and never pass a limit. (Each statement of the transaction reads what committed before it.)
  */
 export async function claimGeneration(db: Db, input: ClaimInput): Promise<ClaimResult> {
   return db.transaction(async (tx): Promise<ClaimResult> => {
     await tx.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [input.userId]);
-    const running = await tx.query<{ n: string | number }>(
-      "SELECT count(*) AS n FROM generations WHERE user_id = $1 AND status = 'streaming'",
-      [input.userId],
+    if (input.userKind === "guest" && input.addressKey) {
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
+        `foyer:answers:${input.addressKey}`,
+      ]);
+    }
+    // One read for every count the claim decides on.
+    const { rows } = await tx.query<{
+      running: string | number;
+      here: string | number;
+      mine: string | number;
+      address: string | number;
+    }>(
+      `SELECT
+         count(*) FILTER (WHERE user_id = $1 AND status = 'streaming') AS running,
+         count(*) FILTER (WHERE user_id = $1 AND status = 'streaming' AND channel = $2) AS here,
+         count(*) FILTER (WHERE user_id = $1 AND agent_id = $3 AND started_at >= $4) AS mine,
+         count(*) FILTER (WHERE $5::text IS NOT NULL AND address_key = $5 AND user_kind = 'guest'
+           AND agent_id = $3 AND started_at >= $4) AS address
+       FROM generations
+       WHERE (user_id = $1 AND (status = 'streaming' OR (agent_id = $3 AND started_at >= $4)))
+          OR ($5::text IS NOT NULL AND address_key = $5 AND agent_id = $3 AND started_at >= $4)`,
+      [
+        input.userId,
+        input.channel,
+        input.agentId,
+        input.since,
+        input.userKind === "guest" ? input.addressKey : null,
+      ],
     );
-    const used = await countUsed(tx, input);
+    const counts = rows[0];
+    const used = { user: Number(counts?.mine ?? 0), address: Number(counts?.address ?? 0) };
+    const running = { rows: [{ n: counts?.running ?? 0, here: counts?.here ?? 0 }] } as const;
+    if (input.regenerates) {
+      if (Number(running.rows[0]?.here ?? 0) > 0) return { claimed: false, reason: "busy", used };
+      const last = await tx.query<{ id: string }>(
+        "SELECT id FROM messages WHERE channel = $1 ORDER BY seq DESC LIMIT 1",
+        [input.channel],
+      );
+      if (last.rows[0]?.id !== input.regenerates.answerId) {
+        return { claimed: false, reason: "not_last", used };
+      }
+    }
     if (Number(running.rows[0]?.n ?? 0) >= input.maxRunning) {
       return { claimed: false, reason: "running", used };
     }
@@ -172,22 +216,28 @@ export async function listStreaming(db: Queryable, channel: string): Promise<Gen
 }
 
 /**
- * Renews the node's leases and saves the text so far, in one statement: the texts a
- * takeover would store if the node died now.
+ * Renews the node's leases and saves the text so far of those that grew (`body` null: kept),
+ * in one statement: the texts a takeover would store if the node died now. Returns the
+ * renewed answers with their channel (a merge may have moved one); an answer missing from it
+ * is no longer this node's.
  */
 export async function renewGenerations(
   db: Queryable,
   nodeId: string,
-  answers: { id: string; body: string }[],
-): Promise<void> {
-  if (answers.length === 0) return;
-  await db.query(
-    `UPDATE generations g SET body = v.body,
+  answers: { id: string; body: string | null }[],
+): Promise<Map<string, string>> {
+  if (answers.length === 0) return new Map();
+  // In id order, so renewals and a merge lock the rows they share in one order.
+  const sorted = [...answers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const { rows } = await db.query<{ id: string; channel: string }>(
+    `UPDATE generations g SET body = COALESCE(v.body, g.body),
        lease_until = now() + ($4::integer * interval '1 millisecond')
      FROM unnest($1::text[], $2::text[]) AS v(id, body)
-     WHERE g.id = v.id AND g.node_id = $3 AND g.status = 'streaming'`,
-    [answers.map((a) => a.id), answers.map((a) => a.body), nodeId, GENERATION_LEASE_IN_MS],
+     WHERE g.id = v.id AND g.node_id = $3 AND g.status = 'streaming'
+     RETURNING g.id, g.channel`,
+    [sorted.map((a) => a.id), sorted.map((a) => a.body), nodeId, GENERATION_LEASE_IN_MS],
   );
+  return new Map(rows.map((row) => [row.id, row.channel]));
 }
 
 /**

@@ -223,15 +223,6 @@ export async function getMessage(db: Queryable, id: string): Promise<ChatMessage
   return rows[0] ? toChatMessage(rows[0]) : null;
 }
 
-/** The channel's newest message, or null for an empty channel. */
-export async function getLastMessage(db: Queryable, channel: string): Promise<ChatMessage | null> {
-  const { rows } = await db.query<MessageRow>(
-    `SELECT ${COLUMNS} FROM messages WHERE channel = $1 ORDER BY seq DESC LIMIT 1`,
-    [channel],
-  );
-  return rows[0] ? toChatMessage(rows[0]) : null;
-}
-
 /** How many messages `authorId` wrote since `since` (the daily cap's count). */
 export async function countMessagesSince(
   db: Queryable,

@@ -6,6 +6,23 @@ import { toUtcDayStart } from "../daily-caps";
 import { fail } from "../handler-kit";
 import { toAgentLimits, toAllowance, toAllowanceRefusal } from "./allowance";
 
+function toRefusal(
+  reason: "running" | "allowance" | "not_last" | "busy",
+  agent: Agent,
+  allowance: Allowance | null,
+): AckError {
+  switch (reason) {
+    case "running":
+      return fail("quota_exceeded:concurrent_generations", RUNNING_REFUSAL);
+    case "allowance":
+      return fail("quota_exceeded:agent_messages", toAllowanceRefusal(agent, allowance));
+    case "not_last":
+      return fail("conflict:generation", "Only the last answer can be written again.");
+    case "busy":
+      return fail("conflict:generation", "An answer is being written. Wait for it, or stop it.");
+  }
+}
+
 export type AnswerClaim =
   | { ok: true; allowance: Allowance | null }
   | { ok: false; error: AckError; allowance: Allowance | null };
@@ -21,7 +38,14 @@ const RUNNING_REFUSAL =
 export async function claimAnswer(
   ctx: Pick<GatewayContext, "db" | "nodeId" | "maxRunningAnswers">,
   data: Pick<SocketData, "userId" | "kind" | "addressKey">,
-  target: { id: string; channel: string; agent: Agent; replyTo: string },
+  target: {
+    id: string;
+    channel: string;
+    agent: Agent;
+    replyTo: string;
+    /** A regeneration of this answer (the channel's last message, none being written). */
+    regenerates?: string;
+  },
   now = new Date(),
 ): Promise<AnswerClaim> {
   const limits = toAgentLimits(target.agent, data.kind);
@@ -38,12 +62,9 @@ export async function claimAnswer(
     maxRunning: ctx.maxRunningAnswers,
     userLimit: limits.userLimit,
     addressLimit: limits.addressLimit,
+    regenerates: target.regenerates ? { answerId: target.regenerates } : undefined,
   });
   const allowance = toAllowance(target.agent, data.kind, result.used);
   if (result.claimed) return { ok: true, allowance };
-  const error =
-    result.reason === "running"
-      ? fail("quota_exceeded:concurrent_generations", RUNNING_REFUSAL)
-      : fail("quota_exceeded:agent_messages", toAllowanceRefusal(target.agent, allowance));
-  return { ok: false, error, allowance };
+  return { ok: false, error: toRefusal(result.reason, target.agent, allowance), allowance };
 }

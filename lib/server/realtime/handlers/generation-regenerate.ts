@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { createId } from "../../../shared/ids";
-import { dropGeneration, listStreaming } from "../../store/generations";
-import { getLastMessage, getMessage } from "../../store/messages";
+import { dropGeneration } from "../../store/generations";
+import { getMessage } from "../../store/messages";
 import { claimAnswer } from "../answers/claim";
 import { getOwnChannel } from "../channel-access";
 import { checkSession, defineHandler, fail, ok } from "../handler-kit";
@@ -28,25 +28,32 @@ export const generationRegenerate = defineHandler({
     if (!answer || !own || answer.authorKind !== "agent" || !answer.replyTo) {
       return fail("not_found:message", NO_SUCH_ANSWER);
     }
-    const last = await getLastMessage(ctx.db, own.name);
-    if (last?.id !== answer.id) {
-      return fail("conflict:generation", "Only the last answer can be written again.");
-    }
-    if ((await listStreaming(ctx.db, own.name)).length > 0) {
-      return fail("conflict:generation", "An answer is being written. Wait for it, or stop it.");
-    }
     const question = await getMessage(ctx.db, answer.replyTo);
     if (!question) return fail("not_found:message", NO_SUCH_ANSWER);
+    // It asks the upstream again, so it costs a message of the day, like a send.
+    if (!(await ctx.dailyCaps.spend(ctx.db, userId, socket.data.kind))) {
+      return fail("quota_exceeded:daily_messages", "You've reached today's message limit.");
+    }
     const id = createId("msg");
+    // The last-answer and nothing-running checks are made under the claim's lock, so two
+    // tabs regenerating at once, or a regenerate racing a send, make one answer, not two.
     const claim = await claimAnswer(ctx, socket.data, {
       id,
       channel: own.name,
       agent: own.agent,
       replyTo: question.id,
+      regenerates: answer.id,
+    }).catch((error: unknown) => {
+      ctx.dailyCaps.refund(userId);
+      throw error;
     });
-    if (!claim.ok) return claim.error;
+    if (!claim.ok) {
+      ctx.dailyCaps.refund(userId);
+      return claim.error;
+    }
     const refused = checkSession(ctx, socket.data);
     if (refused) {
+      ctx.dailyCaps.refund(userId);
       await dropGeneration(ctx.db, id);
       return refused;
     }

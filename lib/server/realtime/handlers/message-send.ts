@@ -100,7 +100,15 @@ export const messageSend = defineHandler({
     // A resend of a stored message costs nothing of the day and starts no answer.
     if (!created) {
       await release();
-      return ok({ message, allowance: claim.allowance });
+      const { allowance } = claim;
+      // The dropped claim counted one the resend did not use.
+      return ok({
+        message,
+        allowance: allowance && {
+          ...allowance,
+          left: Math.min(allowance.limit, allowance.left + 1),
+        },
+      });
     }
     // Where it landed: the member's channel if a merge moved this one meanwhile.
     const landed = parseChannel(message.channel) ?? own.channel;
