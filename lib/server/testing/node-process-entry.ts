@@ -62,14 +62,15 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    log("node_process.stopping", { signal, graceInMs });
     try {
       // As main.ts: SIGTERM drains (running answers get the grace, then end interrupted).
       await node.close(signal === "SIGTERM" ? graceInMs : 0);
       await db.close();
       process.exit(0);
     } catch (error) {
-      log("node_process.stop_failed", { error: error instanceof Error ? error.message : "?" });
+      process.stderr.write(
+        `node-process-entry: stop failed: ${error instanceof Error ? error.stack : error}\n`,
+      );
       process.exit(1);
     }
   };
