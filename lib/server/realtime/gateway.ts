@@ -287,7 +287,6 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
     async close(graceInMs = 0) {
       clearInterval(pruner);
       clearInterval(reconciler);
-      clearInterval(answerSweeper);
       if (budgetReporter) clearInterval(budgetReporter);
       const started = performance.now();
       const answered = await ctx.gate.drain(graceInMs);
@@ -297,6 +296,9 @@ export function attachGateway(httpServer: HttpServer, deps: GatewayDeps): Gatewa
       if (graceInMs > 0) io.local.disconnectSockets(true);
       const left = Math.max(0, graceInMs - (performance.now() - started));
       await ctx.answers.close(left);
+      // Only now: answers that run on through the grace keep renewing their leases (a drain
+      // may outlast a lease), or another node would end them as interrupted meanwhile.
+      clearInterval(answerSweeper);
       if (graceInMs > 0) {
         log("gateway.drained", {
           eventsAnswered: answered,

@@ -602,6 +602,45 @@ describe.concurrent("answers of a node that went away are never left unanswered"
     expect(assembled(deltasB, answer.id)).toBe(row.body);
   }, 60_000);
 
+  it("c. SIGTERM with a grace longer than the lease: the draining node keeps its lease and finishes the answer; no other node takes it over", async ({
+    onTestFinished: cleanup,
+    expect,
+  }) => {
+    // About 15 s of answer, a 20 s grace: the drain outlasts a lease (10 s) that is not renewed.
+    const LONG = { count: 300, firstMs: 50, gapMs: 50 };
+    const { a, b, onA, onB, channel } = await childAndInProcess(cleanup, {
+      shutdownGraceInMs: 20_000,
+      paced: LONG,
+    });
+    onA.on("disconnect", () => {});
+    const deltasB = record(onB, "message:delta");
+    const createdB = record(onB, "message:created");
+    const question = await send(onA, channel, "c: a long deploy");
+    const answer = await answerTo(deltasB, question);
+    await pause(500);
+    const termAt = performance.now();
+    const code = await a.kill("SIGTERM");
+    const exitedAfter = performance.now() - termAt;
+    const ended = await waitUntil(
+      "the answer on B",
+      () => createdB.find((m) => m.value.id === answer.id),
+      2_000,
+    );
+    console.info(
+      `drain: the answer ended ${ended.value.status} ${Math.round(ended.at - termAt)} ms after ` +
+        `SIGTERM (20 s grace; the node exited after ${Math.round(exitedAfter)} ms)`,
+    );
+    expect(code).toBe(0);
+    expect(ended.value).toMatchObject({ status: "complete", body: toPacedText(LONG.count) });
+    expect(await readGeneration(b.db, answer.id)).toMatchObject({
+      status: "complete",
+      node_id: a.nodeId,
+    });
+    await pause(300);
+    expect(createdB.filter((m) => m.value.id === answer.id)).toHaveLength(1);
+    expect(assembled(deltasB, answer.id)).toBe(toPacedText(LONG.count));
+  }, 60_000);
+
   it("e. a stop for an answer whose node was killed, while its lease holds: nothing ends it early, the sweep ends it interrupted after the lease, once", async ({
     onTestFinished: cleanup,
     expect,
