@@ -4,6 +4,7 @@ import { type Socket as ClientSocket, io as connectClient } from "socket.io-clie
 import { guestSessionResponseSchema } from "../../shared/contracts/guest-session";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../shared/realtime/events";
 import { createBuiltInAgents } from "../agents/built-in";
+import type { AgentRegistry } from "../agents/types";
 import {
   INTERNAL_HEADERS,
   NO_AUTHORITY_LIMITS,
@@ -52,6 +53,8 @@ export async function startTestNode(
     authorityUrl?: string;
     /** @default UNLIMITED_SOCKET_BUDGETS: these tests send bursts on purpose */
     budgets?: SocketBudgets;
+    /** @default the built-in bots, the Storyteller without its pauses */
+    agents?: AgentRegistry;
   },
 ): Promise<TestNode> {
   const db = await options.store.open();
@@ -66,11 +69,13 @@ export async function startTestNode(
     redisUrl: options.redisUrl,
     authorityUrl: options.authorityUrl,
     publicOrigins: [],
-    agents: createBuiltInAgents({ storytellerDelayInMs: 1 }),
+    agents: options.agents ?? createBuiltInAgents({ storytellerDelayInMs: 1 }),
     authorityLimits: { guestCreation: NO_AUTHORITY_LIMITS.guestCreation },
     observeEvent: options.observe === false ? undefined : (e) => events.push(e),
     budgets: options.budgets ?? UNLIMITED_SOCKET_BUDGETS,
     dailyCaps: UNLIMITED_DAILY_CAPS,
+    // These tests send bursts on purpose; the cap has tests of its own.
+    maxRunningAnswers: Infinity,
     log: (event, fields) => logs.push({ event, fields, at: performance.now() }),
   });
   let stopped = false;
