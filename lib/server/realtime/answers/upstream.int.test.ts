@@ -91,7 +91,8 @@ describe("answers from an OpenAI-compatible model", () => {
     expect(row?.completion_tokens).toBeGreaterThan(0);
     const request = fake.requests[before];
     expect(request?.authorization).toBe("Bearer sk-test-secret-123");
-    const messages = (request?.body as { messages: { role: string; content: string }[] }).messages;
+    const body = request?.body as { messages?: { role: string; content: string }[] } | undefined;
+    const messages = body?.messages ?? [];
     expect(messages.map((m) => m.role)).toEqual(["system", "user"]);
   });
 
