@@ -100,6 +100,10 @@ test.describe("answers from a model", () => {
     );
     await expect(link).toHaveAttribute("target", "_blank");
     await expect(link).toHaveAttribute("rel", "noopener noreferrer");
+    // The agent list's latest line reads the answer's words, not its markdown marks.
+    await expect(page.getByTestId(`agent-latest-${ASSISTANT_AGENT.id}`)).toHaveText(
+      /^Here is an answer from the fake model: a list item another item, with inline code const/,
+    );
 
     // The model writes HTML (the fake echoes it): it is shown as the characters it is.
     const html = [
