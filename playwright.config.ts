@@ -1,15 +1,24 @@
 import { defineConfig } from "@playwright/test";
+import { writeE2EAgentsFile } from "./e2e/fixtures/agents-file";
 import {
   BASE_URL,
   brokenServerEnv,
   E2E_BROKEN_PORT,
+  E2E_FAKE_OPENAI_PORT,
   E2E_PORT,
+  FAKE_OPENAI_ORIGIN,
   mainServerEnv,
 } from "./e2e/fixtures/env";
+import { FAKE_RECORDS_PATH } from "./lib/server/agents/testing/fake-openai-server";
 
-/** Started by each webServer entry; it empties the server's data directory first. */
+/** Started by each Foyer webServer entry; it empties the server's data directory first. */
 const SERVE = "node --import tsx e2e/support/serve.ts";
+/** The fake OpenAI server's command line: the model behind the run's model agents. */
+const FAKE_OPENAI = "node --import tsx lib/server/agents/testing/fake-openai-server.ts";
 const SERVER_START_TIMEOUT_IN_MS = 120_000;
+
+// Before any server starts: the main server reads it at start (FOYER_AGENTS_FILE).
+writeE2EAgentsFile(E2E_FAKE_OPENAI_PORT);
 
 /**
  * Playwright in Debian's Chromium (never a downloaded browser build), one worker on the
@@ -48,6 +57,17 @@ export default defineConfig({
   },
   projects: [{ name: "chromium" }],
   webServer: [
+    {
+      name: "fake-openai",
+      command: FAKE_OPENAI,
+      env: { FAKE_OPENAI_PORT: String(E2E_FAKE_OPENAI_PORT) },
+      // Its record list: answering it does not add a record, as a poll of /v1/models would.
+      url: `${FAKE_OPENAI_ORIGIN}${FAKE_RECORDS_PATH}`,
+      reuseExistingServer: false,
+      timeout: SERVER_START_TIMEOUT_IN_MS,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
     {
       name: "foyer",
       command: SERVE,

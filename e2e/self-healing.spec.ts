@@ -129,21 +129,24 @@ test.describe("self-healing identity", () => {
       const b = new ChatPage(two.page);
       await b.openAgent(b.agentItem("concierge"));
 
-      // Tab one asks the storyteller, then looks at another agent before the answer lands.
-      await a.openAgent(a.agentItem("storyteller"));
-      await a.send(`a story about a fox ${Date.now()}`);
+      // Tab one asks the model for a slow answer (about 7 s) and looks at another agent while
+      // it is still being written, so it lands unread. (The storyteller's 1.5 s story could
+      // end before the switch on a busy machine, and then it was read where it landed.)
+      await a.openAgent(a.agentItem("assistant"));
+      await a.send(`[fake:tokens:30:250] an answer for later ${Date.now()}`);
+      await expect(a.streamingMessages).toHaveCount(1);
       await a.openAgent(a.agentItem("concierge"));
 
       for (const tab of [one.page, two.page]) {
-        await expect(tab.getByTestId("agent-unread-storyteller")).toHaveText(/^1/, {
+        await expect(tab.getByTestId("agent-unread-assistant")).toHaveText(/^1/, {
           timeout: 30_000,
         });
-        await expect(tab.getByTestId("agent-latest-storyteller")).not.toHaveText(/^You: /);
+        await expect(tab.getByTestId("agent-latest-assistant")).toHaveText(/^The lamp in foyer/);
       }
       // Reading it in one tab clears it in both.
-      await b.openAgent(b.agentItem("storyteller"));
+      await b.openAgent(b.agentItem("assistant"));
       for (const tab of [one.page, two.page]) {
-        await expect(tab.getByTestId("agent-unread-storyteller")).toHaveCount(0);
+        await expect(tab.getByTestId("agent-unread-assistant")).toHaveCount(0);
       }
       expect(await denialCount(one)).toBe(0);
       expect(await denialCount(two)).toBe(0);

@@ -2,6 +2,7 @@ import { Avatar, AvatarFallback } from "@/components/ui/avatar";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
+import { toLatestLineText } from "@/lib/client/cache/agents";
 import type { AgentListing } from "@/lib/shared/realtime/events";
 
 export interface AgentListProps {
@@ -67,7 +68,7 @@ function AgentItem({
           {agent.latest ? (
             <span className={DESCRIPTION} data-testid={`agent-latest-${agent.id}`}>
               {agent.latest.authorKind === "user" ? "You: " : ""}
-              {agent.latest.body}
+              {toLatestLineText(agent.latest)}
             </span>
           ) : (
             <span className={DESCRIPTION}>{agent.description}</span>

@@ -8,10 +8,13 @@ export interface MessageRecord {
   body: string;
 }
 
-/** Every text a streaming bubble showed, by message id (the longest seen), recorded in the page. */
+/** What streaming bubbles showed since the page loaded, by message id, recorded in the page. */
 declare global {
   interface Window {
+    /** The longest text each bubble showed. */
     __foyerStreamed?: Record<string, string>;
+    /** The first text (not empty) each bubble showed: where it started after a load. */
+    __foyerStreamedFirst?: Record<string, string>;
   }
 }
 
@@ -21,12 +24,15 @@ declare global {
  */
 function recordStreamingBubbles(): void {
   const streamed: Record<string, string> = {};
+  const first: Record<string, string> = {};
   window.__foyerStreamed = streamed;
+  window.__foyerStreamedFirst = first;
   const scan = () => {
     for (const el of document.querySelectorAll<HTMLElement>('[data-testid="streaming-message"]')) {
       const id = el.dataset.messageId ?? "";
       const text = el.querySelector('[data-testid="message-body"]')?.textContent ?? "";
       if (text.length >= (streamed[id]?.length ?? 0)) streamed[id] = text;
+      if (text !== "" && first[id] === undefined) first[id] = text;
     }
   };
   new MutationObserver(scan).observe(document, {
@@ -83,6 +89,18 @@ export class ChatPage {
   async userId(): Promise<string> {
     await expect(this.identityBadge).toHaveAttribute("data-user-id", /^[A-Za-z0-9_]+$/);
     return (await this.identityBadge.getAttribute("data-user-id")) ?? "";
+  }
+
+  /** The stored message with this id (a version of an answer shows only while chosen). */
+  message(messageId: string): Locator {
+    return this.transcript.locator(`[data-testid="message"][data-message-id="${messageId}"]`);
+  }
+
+  /** The streaming bubble of the answer with this id. */
+  streamingMessage(messageId: string): Locator {
+    return this.transcript.locator(
+      `[data-testid="streaming-message"][data-message-id="${messageId}"]`,
+    );
   }
 
   agentItem(agentId: string): Locator {
@@ -178,5 +196,10 @@ export class ChatPage {
   /** The longest text each streaming bubble showed, by message id. */
   async streamedTexts(): Promise<Record<string, string>> {
     return this.page.evaluate(() => ({ ...(window.__foyerStreamed ?? {}) }));
+  }
+
+  /** The first text each streaming bubble showed since the page loaded, by message id. */
+  async firstStreamedTexts(): Promise<Record<string, string>> {
+    return this.page.evaluate(() => ({ ...(window.__foyerStreamedFirst ?? {}) }));
   }
 }

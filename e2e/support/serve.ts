@@ -1,6 +1,7 @@
 /**
  * Starts Foyer for Playwright on an empty data directory, then runs the real entry
- * (`lib/server/main.ts`) in this same process.
+ * (`lib/server/main.ts`) in this same process. With `E2E_KEEP_DATA=1` it keeps the
+ * directory as it is: a test restarting a server it killed, on the files it left.
  *
  * Why not a `globalSetup`: Playwright starts `webServer` entries before it runs
  * `globalSetup`, so a cleanup there would delete the files of a server already running.
@@ -21,6 +22,7 @@ if (!existsSync(path.resolve(".next", "BUILD_ID"))) {
   );
   process.exit(1);
 }
-rmSync(path.resolve(dataDir), { recursive: true, force: true });
+if (process.env.E2E_KEEP_DATA !== "1")
+  rmSync(path.resolve(dataDir), { recursive: true, force: true });
 
 await import("../../lib/server/main");

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { AgentListing, ChatMessage } from "../../shared/realtime/events";
-import { applyMessage, applyReadState, applyStar, toDisplayOrder } from "./agents";
+import {
+  applyMessage,
+  applyReadState,
+  applyStar,
+  toDisplayOrder,
+  toLatestLineText,
+} from "./agents";
 
 const agent = (id: string, starred = false): AgentListing => ({
   id,
@@ -76,5 +82,36 @@ describe("applyReadState", () => {
       readSeq: 6,
     });
     expect(applyReadState(list, { agentId: "b", readSeq: 1, unread: 5 })).toBe(list);
+  });
+});
+
+describe("toLatestLineText", () => {
+  const latest = (authorKind: "user" | "agent", body: string) => ({
+    id: "msg_1",
+    seq: 1,
+    body,
+    authorKind,
+    createdAt: "2030-01-01T00:00:00.000Z",
+  });
+
+  it.each([
+    ["**The tale of a fox**\n\nOnce upon a time", "The tale of a fox Once upon a time"],
+    ["I can help:\n\n- **Hello**: say *hi*\n- `time`", "I can help: Hello: say hi time"],
+    [
+      "## Steps\n\n1. open [the docs](https://example.test/a)\n2. ~~wait~~ go",
+      "Steps open the docs wait go",
+    ],
+    ["> quoted ![a cat](https://example.test/c.png)", "quoted a cat"],
+    ["Code:\n\n```ts\nconst snake_case = 2 * 3;\n```", "Code: const snake_case = 2 * 3;"],
+    // Cut short by the server's excerpt: what is left still reads.
+    ["More in [the API reference](https://platform.openai.com/do", "More in the API reference"],
+  ])("reads an agent's markdown %j as plain words", (body, expected) => {
+    expect(toLatestLineText(latest("agent", body))).toBe(expected);
+  });
+
+  it("shows what a person typed as typed, on one line", () => {
+    expect(toLatestLineText(latest("user", "**not bold**\n- and no list"))).toBe(
+      "**not bold** - and no list",
+    );
   });
 });

@@ -5,6 +5,7 @@ import type {
   AgentListing,
   ChannelReadState,
   ChatMessage,
+  LatestLine,
   StarState,
 } from "../../shared/realtime/events";
 
@@ -61,6 +62,33 @@ export function applyMessage(
       },
     };
   });
+}
+
+/** Markdown marks that only shape text, each with what is left of it in a one-line preview. */
+const MARKDOWN_MARKS: readonly [RegExp, string][] = [
+  // A fence line (```ts) says only where code starts and ends.
+  [/^\s*(```|~~~).*$/gm, ""],
+  // Images and links keep their words: ![a cat](…) → a cat, [the docs](…) → the docs.
+  [/!?\[([^\]]*)\]\([^)]*\)?/g, "$1"],
+  // Headings, quotes, list bullets and numbers at the start of a line.
+  [/^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(\[[ xX]\]\s+)?|\d{1,9}[.)]\s+)/gm, ""],
+  // Bold, italics and strikethrough with stars or tildes (underscores stay: snake_case).
+  [/(\*{1,3}|~~)(\S(?:.*?\S)?)\1/g, "$2"],
+  // Inline code keeps its text.
+  [/`([^`]*)`/g, "$1"],
+];
+
+/**
+ * The latest line as the agent list shows it, on one line: an agent's answer is markdown,
+ * so its marks (`**bold**`, `- item`, fences, `[link](url)`) are dropped and its words kept;
+ * what a person typed is shown as typed.
+ */
+export function toLatestLineText(latest: LatestLine): string {
+  const text =
+    latest.authorKind === "agent"
+      ? MARKDOWN_MARKS.reduce((out, [mark, kept]) => out.replace(mark, kept), latest.body)
+      : latest.body;
+  return text.replace(/\s+/g, " ").trim();
 }
 
 /** The server's word on a channel's read state (from any tab of the user). */

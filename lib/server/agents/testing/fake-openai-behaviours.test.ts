@@ -57,6 +57,11 @@ describe("toMarkedBehaviour", () => {
     else expect(behaviour).toMatchObject(expected);
   });
 
+  it("reads [fake:echo] as a normal answer of the message without its marker", () => {
+    const behaviour = toMarkedBehaviour("[fake:echo] Say <b>this</b>,\n\nplease");
+    expect(behaviour).toEqual({ kind: "normal", tokens: ["Say", " <b>this</b>,", "\n\nplease"] });
+  });
+
   it("reads [fake:tokens:N:GAP] as a normal answer of N tokens", () => {
     const behaviour = toMarkedBehaviour("[fake:tokens:2000:5]");
     expect(behaviour).toMatchObject({ kind: "normal", tokenDelayMs: 5 });

@@ -118,7 +118,9 @@ const MARKER = /\[fake:([a-z0-9-]+)((?::\d+)*)\]/i;
  * `[fake:normal]`, `[fake:slow]` / `[fake:slow:FIRST_MS:GAP_MS]`, `[fake:tokens:COUNT]` /
  * `[fake:tokens:COUNT:GAP_MS]`, `[fake:no-usage]`, `[fake:disconnect:N]`, `[fake:STATUS]`
  * (400–599) / `[fake:429:SECONDS]`, `[fake:hang]`, `[fake:stall:N]`, `[fake:malformed:N]`,
- * `[fake:no-choices:N]`, `[fake:stream-error:N]`, `[fake:no-done]` (N: tokens before the fault).
+ * `[fake:no-choices:N]`, `[fake:stream-error:N]`, `[fake:no-done]` (N: tokens before the fault),
+ * `[fake:echo]` (the message itself, without the marker, as the answer: a test writes what
+ * the model says, raw HTML included).
  */
 export function toMarkedBehaviour(text: string): FakeBehaviour | null {
   const match = MARKER.exec(text);
@@ -158,6 +160,8 @@ export function toMarkedBehaviour(text: string): FakeBehaviour | null {
       return { kind: "stream-error", afterTokens: first };
     case "no-done":
       return { kind: "no-done" };
+    case "echo":
+      return { kind: "normal", tokens: toTokens(text.replace(MARKER, "").trim()) };
     default:
       return null;
   }

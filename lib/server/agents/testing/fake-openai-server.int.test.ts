@@ -2,7 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_ANSWER, DEFAULT_ANSWER_TOKENS } from "./fake-openai-behaviours";
-import { type FakeOpenAI, type FakeOpenAIOptions, startFakeOpenAI } from "./fake-openai-server";
+import {
+  FAKE_RECORDS_PATH,
+  type FakeOpenAI,
+  type FakeOpenAIOptions,
+  type FakeOpenAIRequestRecord,
+  startFakeOpenAI,
+} from "./fake-openai-server";
 
 let fake: FakeOpenAI | null = null;
 afterEach(async () => {
@@ -211,6 +217,27 @@ describe("the fake OpenAI server", () => {
     expect((await fetch(`${url}/nothing`)).status).toBe(404);
   });
 
+  it("lists its records at /__requests only when asked to, without the key, unrecorded", async () => {
+    const quiet = await startFakeOpenAI();
+    try {
+      expect((await fetch(new URL(FAKE_RECORDS_PATH, quiet.url))).status).toBe(404);
+    } finally {
+      await quiet.close();
+    }
+    const { url, requests } = await start({ servesRecords: true });
+    await (
+      await chat(url, "listed", {}, { headers: { authorization: "Bearer sk-secret" } })
+    ).text();
+    const response = await fetch(new URL(FAKE_RECORDS_PATH, url));
+    expect(response.headers.get("content-type")).toBe("application/json");
+    const records = (await response.json()) as FakeOpenAIRequestRecord[];
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ path: "/v1/chat/completions", hasAuthorization: true });
+    expect(records[0]?.body?.messages).toEqual([{ role: "user", content: "listed" }]);
+    expect(JSON.stringify(records)).not.toContain("sk-secret");
+    expect(requests).toHaveLength(1);
+  });
+
   it("waits for the nth request, and gives up after the timeout", async () => {
     const { url, waitForRequest } = await start();
     const second = waitForRequest(2, 2000);
@@ -264,6 +291,9 @@ describe("the fake's command line", () => {
     });
     const response = await chat(url, "hi");
     expect(toContent(toChunks(await readEvents(response)))).toBe(DEFAULT_ANSWER);
+    // The command line serves its records, for browser tests in another process.
+    const records = (await (await fetch(new URL(FAKE_RECORDS_PATH, url))).json()) as unknown[];
+    expect(records).toHaveLength(1);
     const exited = new Promise((resolve) => child?.once("exit", resolve));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);

@@ -7,7 +7,8 @@
  *
  * Run directly, it is a stand-alone fake for end-to-end tests:
  * `FAKE_OPENAI_PORT=4010 node --import tsx lib/server/agents/testing/fake-openai-server.ts`
- * prints `fake-openai listening on http://127.0.0.1:4010/v1`.
+ * prints `fake-openai listening on http://127.0.0.1:4010/v1`, and then also answers
+ * `GET /__requests` with its records (a browser test's view of what reached the model).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -67,7 +68,19 @@ export interface FakeOpenAIOptions {
   behaviourFor?: (request: FakeOpenAIRequest) => FakeBehaviour;
   /** What `GET /v1/models` lists. Default `["fake-model"]`. */
   models?: string[];
+  /**
+   * Test-only: also answer `GET /__requests` (`FAKE_RECORDS_PATH`) with every record so far,
+   * as JSON (`FakeOpenAIRequestRecord[]`), for tests in another process. Default false; the
+   * CLI turns it on. The fake listens on loopback only.
+   */
+  servesRecords?: boolean;
 }
+
+/** Where a fake started with `servesRecords` lists its records; not itself recorded. */
+export const FAKE_RECORDS_PATH = "/__requests";
+
+/** A record as `GET /__requests` lists it: all of it but the Authorization header's value. */
+export type FakeOpenAIRequestRecord = Omit<FakeOpenAIRequest, "authorization">;
 
 /** A running fake. */
 export interface FakeOpenAI {
@@ -346,8 +359,18 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const models = options.models ?? ["fake-model"];
   let closing = false;
 
+  function sendRecords(res: ServerResponse): void {
+    const records: FakeOpenAIRequestRecord[] = requests.map(
+      ({ authorization: _authorization, ...record }) => record,
+    );
+    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(records));
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await readBody(req);
+    const asksRecords = req.method === "GET" && req.url?.split("?")[0] === FAKE_RECORDS_PATH;
+    if (options.servesRecords && asksRecords) return sendRecords(res);
     const authorization = req.headers.authorization ?? null;
     const record: FakeOpenAIRequest = {
       method: req.method ?? "GET",
@@ -442,7 +465,7 @@ async function main(): Promise<void> {
       `FAKE_OPENAI_PORT must be a port number, got "${process.env.FAKE_OPENAI_PORT}"`,
     );
   }
-  const fake = await startFakeOpenAI({ port });
+  const fake = await startFakeOpenAI({ port, servesRecords: true });
   process.stdout.write(`fake-openai listening on ${fake.url}\n`);
   const stop = () => {
     fake.close().then(() => process.exit(0));
