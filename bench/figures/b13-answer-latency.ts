@@ -12,6 +12,7 @@ import { monoMs } from "../lib/clock";
 import { atMost, type Figure, type Row, toPairRatios, toRow } from "../lib/figure";
 import { runInterleaved } from "../lib/interleave";
 import type { LeanSocket } from "../lib/lean-socket";
+import { readProcessCpuMs } from "../lib/process-cpu";
 import { type ServerProcess, startServerProcess } from "../lib/server-process";
 import { closeAll, connectMany } from "../lib/sockets";
 import { createSseClient, type SseClient, type StreamedAnswer } from "../lib/sse-client";
@@ -42,6 +43,10 @@ interface StreamWindow {
   /** Question sent → the request's body at the upstream. */
   toUpstreamP50: number;
   tokensPerSecond: number;
+  /** The node's CPU time over the window ÷ its length (0 in the floor arm). */
+  nodeCores: number;
+  /** The node's CPU time per token it pushed (NaN in the floor arm). */
+  nodeCpuPerTokenMs: number;
   answers: number;
   errors: number;
 }
@@ -122,6 +127,7 @@ function toWindow(
   firstTokens: number[],
   toUpstream: number[],
   seconds: number,
+  nodeCpuMs: number,
   answers: number,
   errors: number,
 ): StreamWindow {
@@ -133,6 +139,8 @@ function toWindow(
     firstTokenP50: quantile(firstTokens, 0.5),
     toUpstreamP50: quantile(toUpstream, 0.5),
     tokensPerSecond: tokenLatencies.length / seconds,
+    nodeCores: nodeCpuMs / (seconds * 1000),
+    nodeCpuPerTokenMs: nodeCpuMs > 0 ? nodeCpuMs / tokenLatencies.length : Number.NaN,
     answers,
     errors,
   };
@@ -194,9 +202,11 @@ const takeRecords = async (rig: Rig) =>
 
 /** Arm A: `streams` guests asking the node's model agent. */
 async function runFoyerArm(rig: Rig, streams: number, ms: number): Promise<StreamWindow> {
+  const cpuBefore = readProcessCpuMs(rig.node.pid);
   const { answers, seconds } = await runStreams(streams, ms, (w, script) =>
     (rig.clients[w] as AnswerClient).ask(script),
   );
+  const nodeCpuMs = readProcessCpuMs(rig.node.pid) - cpuBefore;
   const records = await takeRecords(rig);
   const tokens: number[] = [];
   const windowWaits: number[] = [];
@@ -215,7 +225,16 @@ async function runFoyerArm(rig: Rig, streams: number, ms: number): Promise<Strea
     firstTokens.push(first.at - answer.sentAt);
     toUpstream.push(record.receivedAt - answer.sentAt);
   }
-  return toWindow(tokens, windowWaits, firstTokens, toUpstream, seconds, answers.length, errors);
+  return toWindow(
+    tokens,
+    windowWaits,
+    firstTokens,
+    toUpstream,
+    seconds,
+    nodeCpuMs,
+    answers.length,
+    errors,
+  );
 }
 
 /** Arm B, the floor: the same streams read straight from the upstream by a bare SSE client. */
@@ -240,7 +259,7 @@ async function runFloorArm(rig: Rig, streams: number, ms: number): Promise<Strea
     firstTokens.push(first - answer.sentAt);
     toUpstream.push(record.receivedAt - answer.sentAt);
   }
-  return toWindow(tokens, [], firstTokens, toUpstream, seconds, answers.length, errors);
+  return toWindow(tokens, [], firstTokens, toUpstream, seconds, 0, answers.length, errors);
 }
 
 /**
@@ -365,6 +384,17 @@ export const b13: Figure = {
           measured: toPairRatios(run, (a) => a.tokensPerSecond),
           unit: "per_s",
         }),
+        toRow(run, {
+          id: "B13",
+          figure: "  the node's CPU, cores busy (100 streams)",
+          measured: toPairRatios(run, (a) => a.nodeCores),
+        }),
+        toRow(run, {
+          id: "B13",
+          figure: "  the node's CPU per token pushed (everything: store, upstream, pushes)",
+          measured: toPairRatios(run, (a) => a.nodeCpuPerTokenMs),
+          unit: "ms",
+        }),
       ];
       // Sizing: double the streams while the push p99 stays within the bound.
       let held = pushP99.median <= SIZING_P99_BOUND_IN_MS ? STREAMS : 0;
@@ -391,6 +421,11 @@ export const b13: Figure = {
             figure: `  sizing, ${streams.toLocaleString("en-US")} streams: floor p99`,
             measured: toPairRatios(step, (_a, b) => b.pushP99),
             unit: "ms",
+          }),
+          toRow(step, {
+            id: "B13",
+            figure: `  sizing, ${streams.toLocaleString("en-US")} streams: the node's cores busy`,
+            measured: toPairRatios(step, (a) => a.nodeCores),
           }),
         );
         if (p99.median > SIZING_P99_BOUND_IN_MS) break;
