@@ -20,3 +20,17 @@ export function readProcessCpuMs(pid: number): number {
     return Number.NaN;
   }
 }
+
+/**
+ * How long a process's main thread has been runnable but waiting for a CPU, in milliseconds
+ * (/proc/<pid>/schedstat, its second field); NaN where /proc is missing. Over a window it
+ * says how crowded the machine was for that process: time its event loop lost to others.
+ */
+export function readRunQueueWaitMs(pid: number): number {
+  try {
+    const [, waitingNs] = readFileSync(`/proc/${pid}/schedstat`, "utf8").trim().split(" ");
+    return Number(waitingNs) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+}
