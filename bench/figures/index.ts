@@ -10,6 +10,8 @@ import { b8 } from "./b8-browser";
 import { b9 } from "./b9-heap";
 import { b10 } from "./b10-hashing";
 import { b11 } from "./b11-bystanders";
+import { b12 } from "./b12-answer-bytes";
+import { b13 } from "./b13-answer-latency";
 
 /** Every figure, in table order. */
-export const FIGURES: Figure[] = [b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11];
+export const FIGURES: Figure[] = [b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13];

@@ -12,7 +12,12 @@ export interface LeanSocketOptions {
   path?: string;
 }
 
-type Listener = (payload: unknown) => void;
+/**
+ * An event's listener: its payload, and the payload bytes of the WebSocket frame that
+ * carried it (Engine.IO and Socket.IO framing included; 0 for local events such as
+ * `disconnect`).
+ */
+type Listener = (payload: unknown, frameBytes: number) => void;
 
 export class LeanSocket {
   private nextAckId = 0;
@@ -41,6 +46,7 @@ export class LeanSocket {
       });
       ws.on("message", (data) => {
         const text = data.toString();
+        const bytes = Buffer.isBuffer(data) ? data.length : Buffer.byteLength(text);
         if (text.startsWith("0")) {
           ws.send(options.auth ? `40${JSON.stringify(options.auth)}` : "40");
         } else if (text.startsWith("40")) {
@@ -48,23 +54,23 @@ export class LeanSocket {
         } else if (text.startsWith("44")) {
           reject(new Error(`lean-socket: refused ${text.slice(2)}`));
         } else {
-          socket.receive(text);
+          socket.receive(text, bytes);
         }
       });
     });
   }
 
-  private receive(text: string): void {
+  private receive(text: string, bytes: number): void {
     if (text === "2") return void this.ws.send("3");
     if (text.startsWith("43")) {
       const open = text.indexOf("[");
       const id = Number(text.slice(2, open));
       const pending = this.acks.get(id);
       this.acks.delete(id);
-      pending?.resolve((JSON.parse(text.slice(open)) as unknown[])[0]);
+      pending?.resolve((JSON.parse(text.slice(open)) as unknown[])[0], bytes);
     } else if (text.startsWith("42")) {
       const [event, payload] = JSON.parse(text.slice(text.indexOf("["))) as [string, unknown];
-      for (const listener of this.listeners.get(event) ?? []) listener(payload);
+      for (const listener of this.listeners.get(event) ?? []) listener(payload, bytes);
     } else if (text.startsWith("41")) {
       this.closed = true;
       this.emitLocal("disconnect", "io server disconnect");
@@ -72,7 +78,7 @@ export class LeanSocket {
   }
 
   private emitLocal(event: string, payload: unknown): void {
-    for (const listener of this.listeners.get(event) ?? []) listener(payload);
+    for (const listener of this.listeners.get(event) ?? []) listener(payload, 0);
   }
 
   on(event: string, listener: Listener): void {

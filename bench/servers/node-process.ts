@@ -4,6 +4,9 @@
  * bench's questions about them (heap, the per-event checks it observed, log times).
  */
 import { createBuiltInAgents } from "../../lib/server/agents/built-in";
+import { createOpenAICompatibleAgent } from "../../lib/server/agents/openai-compatible";
+import { createAgentRegistry } from "../../lib/server/agents/registry";
+import type { AgentRegistry } from "../../lib/server/agents/types";
 import {
   NO_AUTHORITY_LIMITS,
   TEST_SECRETS,
@@ -14,6 +17,7 @@ import type { Db } from "../../lib/server/db/types";
 import { startFoyerNode } from "../../lib/server/node/start-foyer-node";
 import { DEFAULT_SOCKET_BUDGETS } from "../../lib/server/realtime/budgets";
 import { DEFAULT_DAILY_CAPS } from "../../lib/server/realtime/daily-caps";
+import { MODEL_AGENT_ID } from "../lib/answer-script";
 import { monoMs } from "../lib/clock";
 import { runClosedLoop } from "../lib/closed-loop";
 import { LeanSocket } from "../lib/lean-socket";
@@ -27,6 +31,7 @@ import {
   startWsEcho,
 } from "./arms";
 import { createGuestsDirectly } from "./guests";
+import { type BenchUpstream, startBenchUpstream } from "./upstream";
 
 // Route handlers and middleware read the secrets from the environment, as under main.ts.
 Object.assign(process.env, TEST_SECRETS);
@@ -35,6 +40,7 @@ const KEPT_LOG_EVENTS = new Set(["session.revoked"]);
 
 let db: Db | null = null;
 const running: RunningArm[] = [];
+let upstream: BenchUpstream | null = null;
 const checks: { sessionId: string; accepted: boolean; at: number }[] = [];
 const logs: { event: string; sessionId: unknown; at: number }[] = [];
 let reported = 0;
@@ -51,12 +57,34 @@ function requireDb(): Db {
   return db;
 }
 
+/**
+ * The one agent of a node whose answers come from a model at `baseURL` (the bench's fake
+ * upstream), streamed through the openai-compatible agent as a configured model would be.
+ * No allowances (`limits`): only the node's daily caps, which the bench lifts.
+ */
+function toModelAgents(baseURL: string): AgentRegistry {
+  return createAgentRegistry([
+    createOpenAICompatibleAgent(
+      {
+        id: MODEL_AGENT_ID,
+        name: "Model",
+        provider: { type: "openai-compatible", baseURL, model: "fake-model" },
+      },
+      {},
+    ),
+  ]);
+}
+
 async function startFoyer(params: {
   redisUrl?: string;
   nextDir?: string;
   observe?: boolean;
   /** B11: the limits a real node has, not the bench's lifted ones. */
   productionLimits?: boolean;
+  /** B12, B13: the node's one agent is a model at this OpenAI-compatible base URL. */
+  modelBaseURL?: string;
+  /** Answers written for one user at once (B13: lifted). */
+  maxRunningAnswers?: number;
 }) {
   const node = await startFoyerNode({
     db: requireDb(),
@@ -65,7 +93,8 @@ async function startFoyer(params: {
     host: "127.0.0.1",
     redisUrl: params.redisUrl,
     publicOrigins: [],
-    agents: createBuiltInAgents(),
+    agents: params.modelBaseURL ? toModelAgents(params.modelBaseURL) : createBuiltInAgents(),
+    maxRunningAnswers: params.maxRunningAnswers,
     authorityLimits: NO_AUTHORITY_LIMITS,
     observeEvent: params.observe
       ? (e) => checks.push({ sessionId: e.sessionId, accepted: e.accepted, at: monoMs() })
@@ -110,6 +139,17 @@ const commands: Record<string, (params: never) => Promise<unknown>> = {
   startBareSocketIo: () => keep(startBareSocketIo()),
   startWsEcho: () => keep(startWsEcho()),
   createGuests: (params: { count: number }) => createGuestsDirectly(requireDb(), params.count),
+  /** The fake model upstream of B12 and B13 (bench/servers/upstream.ts) in this process. */
+  async startUpstream() {
+    upstream = await startBenchUpstream();
+    running.push(upstream);
+    return { url: upstream.url };
+  },
+  /** What the upstream wrote for the answers that ended since the last call. */
+  async takeUpstreamRecords() {
+    if (!upstream) throw new Error("startUpstream first");
+    return upstream.take();
+  },
   /**
    * B2's floor: closed-loop INSERTs of a chat-sized row, one statement each (what any
    * durable per-message write costs at least), measured from this process.

@@ -105,6 +105,14 @@ describe("the fake OpenAI server", () => {
     expect(requests[0]?.endedAt).toBeGreaterThanOrEqual(requests[0]?.firstByteAt ?? Infinity);
   });
 
+  it("records the body's bytes as written and one time per token on its clock", async () => {
+    let tick = 0;
+    const { url, requests } = await start({ now: () => ++tick });
+    const text = await (await chat(url, "[fake:tokens:12]")).text();
+    expect(requests[0]?.bodyBytes).toBe(Buffer.byteLength(text));
+    expect(requests[0]?.tokenWrittenAt).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
   it("sends no usage chunk unless asked, or when scripted not to", async () => {
     const { url } = await start();
     for (const [content, extra] of [

@@ -55,6 +55,13 @@ export interface FakeOpenAIRequest {
   endedAt: number | null;
   /** When the client closed the connection before the server ended the response; else null. */
   closedByClientAt: number | null;
+  /** Bytes of the response body written so far (UTF-8, as written: no chunked framing). */
+  bodyBytes: number;
+  /**
+   * When each streamed token's chunk was written, on the fake's `now` clock (one entry per
+   * token, in order): what a benchmark compares with when the token reached a client.
+   */
+  tokenWrittenAt: number[];
 }
 
 /** How to start the fake. */
@@ -74,6 +81,11 @@ export interface FakeOpenAIOptions {
    * CLI turns it on. The fake listens on loopback only.
    */
   servesRecords?: boolean;
+  /**
+   * The clock of `tokenWrittenAt`. Default `performance.now()`; a benchmark running the
+   * fake in a process of its own passes a clock every process shares (CLOCK_MONOTONIC).
+   */
+  now?: () => number;
 }
 
 /** Where a fake started with `servesRecords` lists its records; not itself recorded. */
@@ -169,6 +181,7 @@ class AnswerWriter {
     private readonly res: ServerResponse,
     private readonly record: FakeOpenAIRequest,
     readonly gone: AbortSignal,
+    private readonly now: () => number,
   ) {}
 
   private get model(): string {
@@ -178,6 +191,7 @@ class AnswerWriter {
   private write(text: string): void {
     if (this.gone.aborted) return;
     this.record.firstByteAt ??= Date.now();
+    this.record.bodyBytes += Buffer.byteLength(text);
     this.res.write(text);
   }
 
@@ -199,6 +213,7 @@ class AnswerWriter {
     const delta = this.sentRole ? { content } : { role: "assistant", content };
     this.sentRole = true;
     this.chunk([{ index: 0, delta, finish_reason: null }]);
+    this.record.tokenWrittenAt.push(this.now());
   }
 
   /**
@@ -261,13 +276,13 @@ function sendError(
     behaviour.status === 401
       ? `Incorrect API key provided: ${record.authorization ?? "(none)"}.`
       : `The fake answers ${behaviour.status} as scripted.`;
+  const body = JSON.stringify({
+    error: { message, type: "fake_error", param: null, code: `fake_${behaviour.status}` },
+  });
   record.firstByteAt = Date.now();
   record.endedAt = record.firstByteAt;
-  res.writeHead(behaviour.status, headers).end(
-    JSON.stringify({
-      error: { message, type: "fake_error", param: null, code: `fake_${behaviour.status}` },
-    }),
-  );
+  record.bodyBytes += Buffer.byteLength(body);
+  res.writeHead(behaviour.status, headers).end(body);
 }
 
 async function streamAnswer(writer: AnswerWriter, behaviour: FakeBehaviour, askedUsage: boolean) {
@@ -334,21 +349,21 @@ async function answerWhole(
   const prompt = estimatePromptTokens(record.body);
   res.writeHead(200, { "content-type": "application/json" });
   const message = { role: "assistant", content: tokens.join("") };
+  const body = JSON.stringify({
+    id: "chatcmpl-fake-whole",
+    object: "chat.completion",
+    created: Math.floor(Date.now() / 1000),
+    model: record.body?.model ?? "fake-model",
+    choices: [{ index: 0, message, finish_reason: "stop" }],
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: tokens.length,
+      total_tokens: prompt + tokens.length,
+    },
+  });
   record.firstByteAt = Date.now();
-  res.write(
-    JSON.stringify({
-      id: "chatcmpl-fake-whole",
-      object: "chat.completion",
-      created: Math.floor(Date.now() / 1000),
-      model: record.body?.model ?? "fake-model",
-      choices: [{ index: 0, message, finish_reason: "stop" }],
-      usage: {
-        prompt_tokens: prompt,
-        completion_tokens: tokens.length,
-        total_tokens: prompt + tokens.length,
-      },
-    }),
-  );
+  record.bodyBytes += Buffer.byteLength(body);
+  res.write(body);
   writer.end();
 }
 
@@ -357,6 +372,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const requests: FakeOpenAIRequest[] = [];
   const waiters = new Set<() => void>();
   const models = options.models ?? ["fake-model"];
+  const now = options.now ?? (() => performance.now());
   let closing = false;
 
   function sendRecords(res: ServerResponse): void {
@@ -383,13 +399,15 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       firstByteAt: null,
       endedAt: null,
       closedByClientAt: null,
+      bodyBytes: 0,
+      tokenWrittenAt: [],
     };
     const gone = new AbortController();
     res.on("close", () => {
       if (record.endedAt === null && !closing) record.closedByClientAt = Date.now();
       gone.abort();
     });
-    const writer = new AnswerWriter(res, record, gone.signal);
+    const writer = new AnswerWriter(res, record, gone.signal, now);
 
     const isChat = record.method === "POST" && record.path === "/v1/chat/completions";
     if (isChat) {
@@ -401,10 +419,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
     if (record.method === "GET" && record.path === "/v1/models") {
       const data = models.map((id) => ({ id, object: "model", created: 0, owned_by: "fake" }));
+      const body = JSON.stringify({ object: "list", data });
       res.writeHead(200, { "content-type": "application/json" });
       record.firstByteAt = Date.now();
       record.endedAt = record.firstByteAt;
-      res.end(JSON.stringify({ object: "list", data }));
+      record.bodyBytes += Buffer.byteLength(body);
+      res.end(body);
       return;
     }
     if (!isChat || record.body === null || record.behaviour === null) {
