@@ -25,6 +25,7 @@ const STREAMS = 100;
 const SCRIPT = { tokens: 50, firstTokenMs: 200, gapMs: 20 } as const;
 /** How long one answer takes at the upstream. */
 const ANSWER_MS = SCRIPT.firstTokenMs + (SCRIPT.tokens - 1) * SCRIPT.gapMs;
+/** Where each token of the answer ends in its text, to find the push that holds it. */
 const TOKEN_ENDS = toTokenEnds(createAnswerTokens(SCRIPT.tokens));
 /** Sizing: stream counts tried after `STREAMS` while the push p99 stays within the bound… */
 const SIZING_STEPS_UP = [200, 400, 800, 1_600];
