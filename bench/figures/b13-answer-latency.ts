@@ -25,6 +25,7 @@ const STREAMS = 100;
 const SCRIPT = { tokens: 50, firstTokenMs: 200, gapMs: 20 } as const;
 /** How long one answer takes at the upstream. */
 const ANSWER_MS = SCRIPT.firstTokenMs + (SCRIPT.tokens - 1) * SCRIPT.gapMs;
+/** Where each token of the answer ends in its text, to find the push that holds it. */
 const TOKEN_ENDS = toTokenEnds(createAnswerTokens(SCRIPT.tokens));
 /** Sizing: stream counts tried after `STREAMS` while the push p99 stays within the bound… */
 const SIZING_STEPS_UP = [200, 400, 800, 1_600];
@@ -51,6 +52,8 @@ interface StreamWindow {
   nodeCpuPerTokenMs: number;
   /** Share of the window the node's main thread was runnable but waited for a CPU. */
   nodeRunQueueShare: number;
+  /** The same for the bench process, whose clients read the pushes (or the SSE events). */
+  clientRunQueueShare: number;
   answers: number;
   errors: number;
 }
@@ -132,6 +135,7 @@ function toWindow(
   toUpstream: number[],
   seconds: number,
   node: { cpuMs: number; waitMs: number },
+  clientWaitMs: number,
   answers: number,
   errors: number,
 ): StreamWindow {
@@ -146,6 +150,7 @@ function toWindow(
     nodeCores: node.cpuMs / (seconds * 1000),
     nodeCpuPerTokenMs: node.cpuMs > 0 ? node.cpuMs / tokenLatencies.length : Number.NaN,
     nodeRunQueueShare: node.waitMs / (seconds * 1000),
+    clientRunQueueShare: clientWaitMs / (seconds * 1000),
     answers,
     errors,
   };
@@ -209,6 +214,7 @@ const takeRecords = async (rig: Rig) =>
 async function runFoyerArm(rig: Rig, streams: number, ms: number): Promise<StreamWindow> {
   const cpuBefore = readProcessCpuMs(rig.node.pid);
   const waitBefore = readRunQueueWaitMs(rig.node.pid);
+  const clientWaitBefore = readRunQueueWaitMs(process.pid);
   const { answers, seconds } = await runStreams(streams, ms, (w, script) =>
     (rig.clients[w] as AnswerClient).ask(script),
   );
@@ -216,6 +222,7 @@ async function runFoyerArm(rig: Rig, streams: number, ms: number): Promise<Strea
     cpuMs: readProcessCpuMs(rig.node.pid) - cpuBefore,
     waitMs: readRunQueueWaitMs(rig.node.pid) - waitBefore,
   };
+  const clientWaitMs = readRunQueueWaitMs(process.pid) - clientWaitBefore;
   const records = await takeRecords(rig);
   const tokens: number[] = [];
   const windowWaits: number[] = [];
@@ -241,6 +248,7 @@ async function runFoyerArm(rig: Rig, streams: number, ms: number): Promise<Strea
     toUpstream,
     seconds,
     node,
+    clientWaitMs,
     answers.length,
     errors,
   );
@@ -249,6 +257,7 @@ async function runFoyerArm(rig: Rig, streams: number, ms: number): Promise<Strea
 /** Arm B, the floor: the same streams read straight from the upstream by a bare SSE client. */
 async function runFloorArm(rig: Rig, streams: number, ms: number): Promise<StreamWindow> {
   const sse = rig.sse as SseClient;
+  const clientWaitBefore = readRunQueueWaitMs(process.pid);
   const { answers, seconds } = await runStreams(streams, ms, (_w, script) => sse.stream(script));
   const records = await takeRecords(rig);
   const tokens: number[] = [];
@@ -275,6 +284,7 @@ async function runFloorArm(rig: Rig, streams: number, ms: number): Promise<Strea
     toUpstream,
     seconds,
     { cpuMs: 0, waitMs: 0 },
+    readRunQueueWaitMs(process.pid) - clientWaitBefore,
     answers.length,
     errors,
   );
@@ -412,6 +422,16 @@ export const b13: Figure = {
           id: "B13",
           figure: "  the node's main thread runnable but waiting for a CPU, share of the window",
           measured: toPairRatios(run, (a) => a.nodeRunQueueShare),
+        }),
+        toRow(run, {
+          id: "B13",
+          figure: "  the clients' process waiting for a CPU, share of a window through Foyer",
+          measured: toPairRatios(run, (a) => a.clientRunQueueShare),
+        }),
+        toRow(run, {
+          id: "B13",
+          figure: "  the clients' process waiting for a CPU, share of a floor window",
+          measured: toPairRatios(run, (_a, b) => b.clientRunQueueShare),
         }),
         toRow(run, {
           id: "B13",
