@@ -72,6 +72,13 @@ async function bodyText(message: Locator): Promise<string> {
 test.describe("answers from a model", () => {
   test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
+  /** The server a test started itself, stopped after it however it ended. */
+  let ownServer: FoyerProcess | null = null;
+  test.afterEach(async () => {
+    await ownServer?.stop();
+    ownServer = null;
+  });
+
   test("a streamed markdown answer renders code with Copy, a list and a safe link; raw HTML stays text", async ({
     page,
   }) => {
@@ -228,6 +235,7 @@ test.describe("answers from a model", () => {
   }) => {
     test.setTimeout(180_000);
     const server = FoyerProcess.create("answers-restart");
+    ownServer = server;
     try {
       await server.start();
       const chat = await openAssistant(page, server.baseURL);

@@ -46,6 +46,10 @@ export class FoyerProcess {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
+    // Should the test process end first (a worker torn down mid-test), take the server along.
+    const orphaned = () => child.kill("SIGKILL");
+    process.once("exit", orphaned);
+    child.once("exit", () => process.off("exit", orphaned));
     const keep = (data: Buffer) => {
       this.output.push(...data.toString().split("\n").filter(Boolean));
       this.output.splice(0, Math.max(0, this.output.length - OUTPUT_LINES_KEPT));
