@@ -26,7 +26,9 @@ import type { ChatMessage } from "@/lib/shared/realtime/events";
 function isWaitedOut(error: unknown): boolean {
   return (
     error instanceof RealtimeAckError &&
-    (error.code === "rate_limited:socket" || error.code === "unavailable:node")
+    (error.code === "rate_limited:socket" ||
+      error.code === "unavailable:node" ||
+      error.code === "quota_exceeded:concurrent_generations")
   );
 }
 
@@ -105,9 +107,11 @@ export function useSendMessage({
       variables: mutation.state.variables as OutgoingMessage | undefined,
       status: mutation.state.status,
       submittedAt: mutation.state.submittedAt,
+      // Over the send budget, or waiting for earlier answers to end: it goes out by itself.
       slowedDown:
         mutation.state.failureReason instanceof RealtimeAckError &&
-        mutation.state.failureReason.code === "rate_limited:socket",
+        (mutation.state.failureReason.code === "rate_limited:socket" ||
+          mutation.state.failureReason.code === "quota_exceeded:concurrent_generations"),
     }),
   });
   const pending = useMemo(() => toPendingMessages(entries, messages), [entries, messages]);

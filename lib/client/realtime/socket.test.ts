@@ -64,6 +64,13 @@ describe("emitWithAck", () => {
     expect((error as RealtimeAckError).code).toBe("forbidden:channel");
     expect(isRetryableAckError(error)).toBe(false);
     expect(isRetryableAckError(new RealtimeAckError("timeout:ack", "t"))).toBe(true);
+    // A send over the concurrency cap of answers goes out once an earlier answer ended.
+    expect(
+      isRetryableAckError(new RealtimeAckError("quota_exceeded:concurrent_generations", "c")),
+    ).toBe(true);
+    expect(isRetryableAckError(new RealtimeAckError("quota_exceeded:agent_messages", "a"))).toBe(
+      false,
+    );
   });
 });
 

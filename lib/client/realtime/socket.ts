@@ -236,6 +236,8 @@ export function isRetryableAckError(error: unknown): boolean {
       error.code === "unavailable:node" ||
       error.code === "internal:server" ||
       // The socket refreshes its token as soon as it learns of a rotation; then retry.
-      error.code === "stale:token")
+      error.code === "stale:token" ||
+      // Earlier answers are still being written: once one ends, the send goes through.
+      error.code === "quota_exceeded:concurrent_generations")
   );
 }
