@@ -1,3 +1,4 @@
+import { pause } from "./pause";
 import type { Agent, AgentOutcome, AgentReplyInput } from "./types";
 
 /** The Storyteller's agent id (also its name in a `built-in` entry of the agents file). */
@@ -71,19 +72,6 @@ export function toStory(text: string): string {
   return toStoryPieces(text).join("");
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 /** "Storyteller": streams a short story (markdown) word by word, with a small pause before each word. */
 export function createStoryteller(options: StorytellerOptions = {}): Agent {
   const delayInMs = options.delayInMs ?? STORYTELLER_DELAY_IN_MS;
@@ -95,7 +83,7 @@ export function createStoryteller(options: StorytellerOptions = {}): Agent {
     suggestions: [...STORYTELLER_SUGGESTIONS],
     async *reply(input: AgentReplyInput): AsyncGenerator<string, AgentOutcome | undefined> {
       for (const piece of toStoryPieces(input.userMessage.body)) {
-        await sleep(delayInMs, input.signal);
+        await pause(delayInMs, input.signal);
         if (input.signal.aborted) return undefined;
         yield piece;
       }

@@ -154,9 +154,8 @@ export async function claimGeneration(db: Db, input: ClaimInput): Promise<ClaimR
     );
     const counts = rows[0];
     const used = { user: Number(counts?.mine ?? 0), address: Number(counts?.address ?? 0) };
-    const running = { rows: [{ n: counts?.running ?? 0, here: counts?.here ?? 0 }] } as const;
     if (input.regenerates) {
-      if (Number(running.rows[0]?.here ?? 0) > 0) return { claimed: false, reason: "busy", used };
+      if (Number(counts?.here ?? 0) > 0) return { claimed: false, reason: "busy", used };
       const last = await tx.query<{ id: string }>(
         "SELECT id FROM messages WHERE channel = $1 ORDER BY seq DESC LIMIT 1",
         [input.channel],
@@ -165,7 +164,7 @@ export async function claimGeneration(db: Db, input: ClaimInput): Promise<ClaimR
         return { claimed: false, reason: "not_last", used };
       }
     }
-    if (Number(running.rows[0]?.n ?? 0) >= input.maxRunning) {
+    if (Number(counts?.running ?? 0) >= input.maxRunning) {
       return { claimed: false, reason: "running", used };
     }
     if (used.user >= input.userLimit || used.address >= input.addressLimit) {

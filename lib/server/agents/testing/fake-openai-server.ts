@@ -13,6 +13,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
+import { pause } from "../pause";
 import {
   DEFAULT_ANSWER_TOKENS,
   type FakeBehaviour,
@@ -146,20 +147,6 @@ function parseBody(text: string): FakeRequestBody | null {
   } catch {
     return null;
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts (then the caller stops). */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** About four characters a token, as the fake's usage numbers. */

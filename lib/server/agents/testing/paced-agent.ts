@@ -1,3 +1,4 @@
+import { pause } from "../pause";
 import type { Agent, AgentOutcome, AgentReplyInput } from "../types";
 
 /**
@@ -38,20 +39,6 @@ export function toPacedText(count: number): string {
   return Array.from({ length: count }, (_, i) => `tok${i}`).join(" ");
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 export function createPacedAgent(options: PacedAgentOptions): PacedAgent {
   let started = 0;
   let aborted = 0;
@@ -86,7 +73,7 @@ export function createPacedAgent(options: PacedAgentOptions): PacedAgent {
       started += 1;
       try {
         for (let i = 0; i < options.count; i++) {
-          await sleep(i === 0 ? options.firstMs : options.gapMs, signal);
+          await pause(i === 0 ? options.firstMs : options.gapMs, signal);
           if (signal.aborted) return undefined;
           yield toPacedPiece(i);
         }
